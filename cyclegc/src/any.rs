@@ -1,0 +1,134 @@
+//! `AnyCc`: a strong handle to an object of any type.
+
+use std::any::TypeId;
+use std::fmt;
+use std::ptr::NonNull;
+
+use crate::cc::Cc;
+use crate::raw::{CcBox, Counts, VTable};
+use crate::trace::Trace;
+
+/// A type-erased strong handle, what the introspection functions of
+/// [`gc`](crate::gc) return. It keeps its object alive like a [`Cc`].
+///
+/// Its `Debug` prints like Python's repr of an object:
+///
+/// ```
+/// use cyclegc::{AnyCc, Cc};
+/// let any = AnyCc::from(Cc::new(5_i32));
+/// assert!(format!("{any:?}").starts_with("<i32 object at 0x"));
+/// assert_eq!(any.type_name(), "i32");
+/// let back: Cc<i32> = any.downcast().unwrap();
+/// assert_eq!(*back, 5);
+/// ```
+pub struct AnyCc {
+    pub(crate) ptr: NonNull<Counts>,
+    pub(crate) vtable: &'static VTable,
+}
+
+impl AnyCc {
+    /// Makes a new handle to a live block, adding a strong count.
+    pub(crate) fn from_raw_clone(ptr: NonNull<Counts>, vtable: &'static VTable) -> AnyCc {
+        // SAFETY: callers pass a block that a live handle (or the collector)
+        // keeps allocated and whose object is alive.
+        unsafe { ptr.as_ref() }.inc_strong();
+        AnyCc { ptr, vtable }
+    }
+
+    /// The name of the object's type, as `std::any::type_name` gives it.
+    pub fn type_name(&self) -> &'static str {
+        (self.vtable.type_name)()
+    }
+
+    /// A number unique among live objects, equal to [`Cc::id`] of the same
+    /// object: Python's `id(obj)`.
+    pub fn id(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
+    /// Whether the object's type is `T`.
+    pub fn is<T: Trace>(&self) -> bool {
+        (self.vtable.type_id)() == TypeId::of::<T>()
+    }
+
+    /// A typed handle to the object, or `self` back if its type is not `T`.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let any = AnyCc::from(Cc::new(String::from("s")));
+    /// let any = any.downcast::<i32>().unwrap_err();
+    /// assert_eq!(*any.downcast::<String>().unwrap(), "s");
+    /// ```
+    pub fn downcast<T: Trace>(self) -> Result<Cc<T>, AnyCc> {
+        if self.is::<T>() {
+            let ptr = self.ptr;
+            std::mem::forget(self);
+            // SAFETY: the type matches and the strong count of `self` moves
+            // to the new handle.
+            Ok(unsafe { Cc::from_counted(ptr) })
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Whether two handles point to the same object.
+    pub fn ptr_eq(this: &AnyCc, other: &AnyCc) -> bool {
+        this.ptr == other.ptr
+    }
+
+    /// The number of strong handles to the object.
+    pub fn strong_count(this: &AnyCc) -> usize {
+        // SAFETY: the handle keeps the block allocated.
+        unsafe { this.ptr.as_ref() }.strong.get() as usize
+    }
+}
+
+impl<T: Trace> From<Cc<T>> for AnyCc {
+    fn from(cc: Cc<T>) -> AnyCc {
+        let ptr = cc.ptr;
+        std::mem::forget(cc);
+        AnyCc {
+            ptr,
+            vtable: CcBox::<T>::VTABLE,
+        }
+    }
+}
+
+impl Clone for AnyCc {
+    fn clone(&self) -> AnyCc {
+        AnyCc::from_raw_clone(self.ptr, self.vtable)
+    }
+}
+
+impl Drop for AnyCc {
+    fn drop(&mut self) {
+        // SAFETY: the handle keeps the block allocated.
+        if unsafe { self.ptr.as_ref() }.dec_strong() == 0 {
+            // SAFETY: that was the last strong handle; the vtable is the block's.
+            unsafe { (self.vtable.release)(self.ptr) }
+        }
+    }
+}
+
+impl fmt::Debug for AnyCc {
+    /// `<type::Name object at 0x…>`, as Python prints an object.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} object at {:#x}>", self.type_name(), self.id())
+    }
+}
+
+impl PartialEq for AnyCc {
+    /// Identity, as Python's default `==`.
+    fn eq(&self, other: &AnyCc) -> bool {
+        AnyCc::ptr_eq(self, other)
+    }
+}
+
+impl Eq for AnyCc {}
+
+impl std::hash::Hash for AnyCc {
+    /// By identity, consistent with `==`.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id().hash(state)
+    }
+}

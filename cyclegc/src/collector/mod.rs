@@ -1,0 +1,226 @@
+//! The collector's per-thread state, and the two places where objects
+//! enter and leave it: [`track_new`] and [`release`].
+
+mod collect;
+
+pub(crate) use collect::{collect, collect_generations};
+
+use std::cell::{Cell, RefCell};
+use std::mem::ManuallyDrop;
+
+use crate::gc::GenerationStats;
+use crate::raw::{flags, DropImplicitWeak, GcPtr, GenList};
+
+/// The generations a collection can examine (the permanent one is apart).
+pub(crate) const NUM_GENERATIONS: usize = 3;
+
+/// One thread's collector.
+///
+/// The state lives in a thread-local that is never destroyed (its type needs
+/// no drop), so a handle dropped by another thread-local's destructor at
+/// thread exit always finds it intact (SPEC §8). Only the buffers of empty
+/// lists are given back at thread exit, by [`Teardown`].
+///
+/// `RefCell`s are borrowed only for short stretches that run no user code
+/// (no `Drop`, no callback); user code may re-enter the collector freely.
+pub(crate) struct State {
+    /// Generations 0, 1, 2 and the permanent generation.
+    pub(crate) gens: [RefCell<GenList>; 4],
+    /// `count.0`: tracked allocations minus frees since the last collection
+    /// of generation 0; `count.1`, `count.2`: collections of the generation
+    /// below since the last collection of this one.
+    pub(crate) count: [Cell<usize>; NUM_GENERATIONS],
+    pub(crate) threshold: [Cell<usize>; NUM_GENERATIONS],
+    pub(crate) enabled: Cell<bool>,
+    /// The re-entrancy guard: a collection is running.
+    pub(crate) collecting: Cell<bool>,
+    /// Survivors of the last full collection (CPython's long-lived heuristic).
+    pub(crate) long_lived_total: Cell<usize>,
+    /// Survivors of generation-1 collections since the last full one.
+    pub(crate) long_lived_pending: Cell<usize>,
+    pub(crate) stats: [Cell<GenerationStats>; NUM_GENERATIONS],
+    /// A refcount free is running: further frees queue in `pending_frees`
+    /// instead of recursing (CPython's trashcan).
+    freeing: Cell<bool>,
+    /// Objects whose strong count reached zero, untracked, value not yet
+    /// dropped; this queue owns their implicit weak count.
+    pending_frees: RefCell<Vec<GcPtr>>,
+    /// An empty buffer kept for the next collection's working list.
+    pub(crate) spare: RefCell<Vec<GcPtr>>,
+    teardown_registered: Cell<bool>,
+}
+
+impl State {
+    const fn new() -> State {
+        State {
+            gens: [
+                RefCell::new(GenList::new()),
+                RefCell::new(GenList::new()),
+                RefCell::new(GenList::new()),
+                RefCell::new(GenList::new()),
+            ],
+            count: [Cell::new(0), Cell::new(0), Cell::new(0)],
+            threshold: [Cell::new(700), Cell::new(10), Cell::new(10)],
+            enabled: Cell::new(true),
+            collecting: Cell::new(false),
+            long_lived_total: Cell::new(0),
+            long_lived_pending: Cell::new(0),
+            stats: [
+                Cell::new(GenerationStats::ZERO),
+                Cell::new(GenerationStats::ZERO),
+                Cell::new(GenerationStats::ZERO),
+            ],
+            freeing: Cell::new(false),
+            pending_frees: RefCell::new(Vec::new()),
+            spare: RefCell::new(Vec::new()),
+            teardown_registered: Cell::new(false),
+        }
+    }
+
+    /// `count.0 -= 1`, not below zero, as CPython's `PyObject_GC_Del`.
+    pub(crate) fn decrement_count0(&self) {
+        let c = self.count[0].get();
+        self.count[0].set(c.saturating_sub(1));
+    }
+
+    /// Drops the values queued by nested frees, one at a time, until none
+    /// is left. Runs only where no free is in progress.
+    fn drain_pending_frees(&self) {
+        loop {
+            let next = self.pending_frees.borrow_mut().pop();
+            match next {
+                Some(p) => free(p),
+                None => break,
+            }
+        }
+    }
+
+    /// Registers [`Teardown`] the first time this thread's generation 0
+    /// grows, so that the buffers of a thread that used the collector are
+    /// given back when it exits.
+    #[cold]
+    fn register_teardown(&self) {
+        self.teardown_registered.set(true);
+        // A thread already tearing down cannot register; it then keeps its
+        // buffers, which is harmless.
+        let _ = TEARDOWN.try_with(|_| ());
+    }
+
+    fn release_empty_buffers(&self) {
+        if self.collecting.get() {
+            return;
+        }
+        for g in &self.gens {
+            if let Ok(mut g) = g.try_borrow_mut() {
+                g.release_buffer_if_empty();
+            }
+        }
+        if let Ok(mut spare) = self.spare.try_borrow_mut() {
+            *spare = Vec::new();
+        }
+    }
+}
+
+thread_local! {
+    static STATE: ManuallyDrop<State> = const { ManuallyDrop::new(State::new()) };
+    static TEARDOWN: Teardown = const { Teardown };
+}
+
+/// Gives back the empty lists' buffers when the thread exits. Objects still
+/// tracked then (cycles nobody collected) stay, as do their lists: a handle
+/// dropped later by another thread-local's destructor still finds them.
+struct Teardown;
+
+impl Drop for Teardown {
+    fn drop(&mut self) {
+        with_state(State::release_empty_buffers);
+    }
+}
+
+/// Runs `f` with this thread's collector.
+#[inline]
+pub(crate) fn with_state<R>(f: impl FnOnce(&State) -> R) -> R {
+    STATE.with(|s| f(s))
+}
+
+/// Links a new tracked object into generation 0, and runs an automatic
+/// collection if the allocation crosses the threshold (SPEC §5.2).
+#[inline]
+pub(crate) fn track_new(p: GcPtr) {
+    with_state(|s| {
+        {
+            let mut young = s.gens[0].borrow_mut();
+            if young.is_full() && !s.teardown_registered.get() {
+                s.register_teardown();
+            }
+            young.push(p, 0);
+        }
+        let count = s.count[0].get() + 1;
+        s.count[0].set(count);
+        let threshold = s.threshold[0].get();
+        if count > threshold && threshold != 0 && s.enabled.get() && !s.collecting.get() {
+            collect_generations(s);
+        }
+    })
+}
+
+/// The last strong handle of a tracked object went away.
+pub(crate) fn release(p: GcPtr) {
+    let f = p.flags();
+    if f & flags::VALUE_DROPPED != 0 {
+        // The collector dropped the value already; this was a stray handle.
+        // SAFETY: the strong handles' joint weak count is ours to give up.
+        unsafe { p.drop_weak() };
+        return;
+    }
+    if f & flags::COLLECTING != 0 {
+        // Only a `Trace` impl that drops handles while tracing gets here.
+        // The collection will see the object with its stale count; leaking
+        // it is the safe way out.
+        return;
+    }
+    with_state(|s| {
+        let gen = flags::generation(f);
+        if gen <= flags::PERMANENT {
+            s.gens[gen as usize].borrow_mut().remove(p);
+            s.decrement_count0();
+        }
+        if s.freeing.get() {
+            s.pending_frees.borrow_mut().push(p);
+            return;
+        }
+        s.freeing.set(true);
+        let _reset = ResetFreeing(s);
+        free(p);
+        s.drain_pending_frees();
+    })
+}
+
+/// Drops the value of an object whose strong count is zero, then gives up
+/// the strong handles' joint weak count (also if the drop panics).
+fn free(p: GcPtr) {
+    let _weak = DropImplicitWeak(p.as_counts(), p.header().vtable);
+    // SAFETY: strong is zero and the object is in no list: nothing else can
+    // reach the value, and this is its only drop.
+    unsafe { p.drop_value() };
+}
+
+/// Clears `freeing` when the outermost free ends, also by a panic: what is
+/// still queued then is freed by the next free or collection.
+struct ResetFreeing<'a>(&'a State);
+
+impl Drop for ResetFreeing<'_> {
+    fn drop(&mut self) {
+        self.0.freeing.set(false);
+    }
+}
+
+/// Frees what a panicking `Drop` left in the trashcan queue.
+pub(crate) fn drain_leftover_frees(s: &State) {
+    if s.freeing.get() {
+        return;
+    }
+    s.freeing.set(true);
+    let _reset = ResetFreeing(s);
+    s.drain_pending_frees();
+}

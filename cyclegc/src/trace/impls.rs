@@ -1,0 +1,282 @@
+//! `Trace` for the standard library's types.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::marker::PhantomData;
+
+use super::{Trace, Tracer};
+use crate::any::AnyCc;
+use crate::cc::Cc;
+use crate::weak::Weak;
+
+/// Types that never own a `Cc`: nothing to visit, never tracked.
+macro_rules! leaf {
+    ($($t:ty),* $(,)?) => {$(
+        // SAFETY: the type owns no `Cc`, so visiting nothing is exact.
+        unsafe impl Trace for $t {
+            const IS_LEAF: bool = true;
+            #[inline]
+            fn trace(&self, _: &mut Tracer<'_>) {}
+        }
+    )*};
+}
+
+leaf!(
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    String,
+    &'static str,
+    str,
+    std::path::PathBuf,
+    std::time::Duration,
+    std::time::Instant,
+    std::time::SystemTime,
+    std::num::NonZeroU8,
+    std::num::NonZeroU16,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    std::num::NonZeroUsize,
+    std::num::NonZeroI32,
+    std::num::NonZeroI64,
+);
+
+/// Containers whose every element is traced: leaf exactly when the element is.
+macro_rules! sequence {
+    ($($c:ident),* $(,)?) => {$(
+        // SAFETY: visits each owned element once, through its own impl.
+        unsafe impl<T: Trace> Trace for $c<T> {
+            const IS_LEAF: bool = T::IS_LEAF;
+            #[inline]
+            fn trace(&self, tracer: &mut Tracer<'_>) {
+                if !T::IS_LEAF {
+                    for item in self.iter() {
+                        item.trace(tracer);
+                    }
+                }
+            }
+        }
+    )*};
+}
+
+sequence!(Vec, VecDeque, LinkedList, BTreeSet, BinaryHeap, Option);
+
+// SAFETY: visits each element once.
+unsafe impl<T: Trace> Trace for [T] {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if !T::IS_LEAF {
+            for item in self {
+                item.trace(tracer);
+            }
+        }
+    }
+}
+
+// SAFETY: visits each element once.
+unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        self.as_slice().trace(tracer);
+    }
+}
+
+// SAFETY: the box owns its content; visits it once.
+unsafe impl<T: Trace + ?Sized> Trace for Box<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        (**self).trace(tracer);
+    }
+}
+
+// SAFETY: visits the one value that is present.
+unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
+    const IS_LEAF: bool = T::IS_LEAF && E::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        match self {
+            Ok(v) => v.trace(tracer),
+            Err(e) => e.trace(tracer),
+        }
+    }
+}
+
+// SAFETY: keys and values are owned by the map; each is visited once.
+unsafe impl<K: Trace, V: Trace, S: 'static> Trace for HashMap<K, V, S> {
+    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if !Self::IS_LEAF {
+            for (k, v) in self {
+                k.trace(tracer);
+                v.trace(tracer);
+            }
+        }
+    }
+}
+
+// SAFETY: as for `HashMap`.
+unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
+    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if !Self::IS_LEAF {
+            for (k, v) in self {
+                k.trace(tracer);
+                v.trace(tracer);
+            }
+        }
+    }
+}
+
+// SAFETY: visits each element once.
+unsafe impl<T: Trace, S: 'static> Trace for HashSet<T, S> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if !T::IS_LEAF {
+            for item in self {
+                item.trace(tracer);
+            }
+        }
+    }
+}
+
+macro_rules! tuple {
+    ($($name:ident)+) => {
+        // SAFETY: visits each field once.
+        unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
+            const IS_LEAF: bool = $($name::IS_LEAF)&&+;
+            #[inline]
+            #[allow(non_snake_case)]
+            fn trace(&self, tracer: &mut Tracer<'_>) {
+                let ($($name,)+) = self;
+                $($name.trace(tracer);)+
+            }
+        }
+    };
+}
+
+tuple!(A);
+tuple!(A B);
+tuple!(A B C);
+tuple!(A B C D);
+tuple!(A B C D E);
+tuple!(A B C D E F);
+tuple!(A B C D E F G);
+tuple!(A B C D E F G H);
+tuple!(A B C D E F G H I);
+tuple!(A B C D E F G H I J);
+tuple!(A B C D E F G H I J K);
+tuple!(A B C D E F G H I J K L);
+
+// SAFETY: a `PhantomData` owns nothing.
+unsafe impl<T: ?Sized + 'static> Trace for PhantomData<T> {
+    const IS_LEAF: bool = true;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+/// Evaluated where a `Cell`, `Rc` or `Arc` of a non-leaf type is used, to
+/// turn the mistake into a compile error.
+struct AssertLeaf<T: ?Sized>(PhantomData<T>);
+
+impl<T: Trace + ?Sized> AssertLeaf<T> {
+    const CELL: bool = {
+        assert!(
+            T::IS_LEAF,
+            "cyclegc: Cell<T> is Trace only for leaf T (a Cc inside a Cell cannot be read while tracing); use RefCell<T>"
+        );
+        true
+    };
+    const SHARED: bool = {
+        assert!(
+            T::IS_LEAF,
+            "cyclegc: Rc<T> and Arc<T> are Trace only for leaf T (a Cc shared through them would be counted once per owner); use Cc<T>"
+        );
+        true
+    };
+}
+
+// SAFETY: a leaf owns no `Cc` (checked at compile time).
+unsafe impl<T: Trace> Trace for Cell<T> {
+    const IS_LEAF: bool = AssertLeaf::<T>::CELL;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {
+        let _ = Self::IS_LEAF;
+    }
+}
+
+// SAFETY: a leaf owns no `Cc` (checked at compile time).
+unsafe impl<T: Trace + ?Sized> Trace for std::rc::Rc<T> {
+    const IS_LEAF: bool = AssertLeaf::<T>::SHARED;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {
+        let _ = Self::IS_LEAF;
+    }
+}
+
+// SAFETY: a leaf owns no `Cc` (checked at compile time).
+unsafe impl<T: Trace + ?Sized> Trace for std::sync::Arc<T> {
+    const IS_LEAF: bool = AssertLeaf::<T>::SHARED;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {
+        let _ = Self::IS_LEAF;
+    }
+}
+
+// SAFETY: visits the content once; while the cell is mutably borrowed the
+// content may be changing under the borrow, so it is not read at all and
+// the collector is told to keep the object (and so all it owns) alive.
+unsafe impl<T: Trace + ?Sized> Trace for RefCell<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if T::IS_LEAF {
+            return;
+        }
+        match self.try_borrow() {
+            Ok(value) => value.trace(tracer),
+            Err(_) => tracer.untraceable(),
+        }
+    }
+}
+
+// SAFETY: a `Cc` field is exactly one owned handle.
+unsafe impl<T: Trace> Trace for Cc<T> {
+    const IS_LEAF: bool = false;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.visit(self);
+    }
+}
+
+// SAFETY: an `AnyCc` field is exactly one owned handle.
+unsafe impl Trace for AnyCc {
+    const IS_LEAF: bool = false;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.visit_any(self);
+    }
+}
+
+// SAFETY: a weak handle keeps nothing alive, so there is nothing to visit.
+unsafe impl<T: Trace> Trace for Weak<T> {
+    const IS_LEAF: bool = true;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}

@@ -1,0 +1,188 @@
+//! The `Trace` trait: how the collector sees the handles inside a value.
+
+mod impls;
+
+use std::ptr::NonNull;
+
+use crate::any::AnyCc;
+use crate::cc::Cc;
+use crate::raw::{flags, CcBox, Counts, GcPtr, GenList, VTable};
+
+/// A type whose values can live in a [`Cc`] and whose `Cc` fields the
+/// cycle collector can find.
+///
+/// Derive it: `#[derive(Trace)]` writes a correct implementation for
+/// structs and enums, generic or not, and computes [`Trace::IS_LEAF`] from
+/// the fields. Mark a field `#[trace(skip)]` when it holds no `Cc` and its
+/// type has no `Trace` impl.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{Cc, Trace};
+///
+/// #[derive(Trace)]
+/// struct Node {
+///     name: String,
+///     children: RefCell<Vec<Cc<Node>>>,
+///     #[trace(skip)]
+///     file: Option<std::fs::File>,
+/// }
+///
+/// assert!(!<Node as Trace>::IS_LEAF);
+/// assert!(<String as Trace>::IS_LEAF);
+/// ```
+///
+/// # Safety
+///
+/// `trace` must call [`Tracer::visit`] exactly once for every `Cc` that
+/// `self` owns, directly or through containers it owns, and for no other
+/// `Cc`. A `Cc` that is not visited only makes the collector more careful
+/// (what it reaches is kept alive); a `Cc` visited twice, or one that
+/// `self` does not own, lets it drop values that are still in use. Since
+/// cyclegc never frees memory that a handle still points to, the damage
+/// stops at a panic on the next dereference, but no correct program relies
+/// on that. `IS_LEAF` must be `true` only if no value of the type can ever
+/// own a `Cc`.
+pub unsafe trait Trace: 'static {
+    /// `true` when no value of this type can ever own a [`Cc`] (directly or
+    /// through owned containers).
+    ///
+    /// Objects of a leaf type cannot be part of a cycle, so the collector
+    /// never tracks them (Python's untracking of atomic objects): their
+    /// header is 8 bytes and they cost the collector nothing.
+    /// `gc::is_tracked` says `false` for them.
+    const IS_LEAF: bool = false;
+
+    /// Visits every [`Cc`] that `self` owns, each once.
+    fn trace(&self, tracer: &mut Tracer<'_>);
+}
+
+/// What [`Trace::trace`] reports the handles it owns to.
+///
+/// The collector passes one to every `trace` call; its only public use is
+/// [`Tracer::visit`] (and [`Tracer::visit_any`] for type-erased handles).
+pub struct Tracer<'a> {
+    pub(crate) mode: Mode<'a>,
+    /// Set when the value could not be traced this time.
+    pub(crate) untraceable: bool,
+}
+
+/// What a trace is for: one mode per collector phase or introspection.
+pub(crate) enum Mode<'a> {
+    /// `subtract_refs`: every referent inside the generations being
+    /// collected loses one `gc_refs` (initialised to its strong count the
+    /// first time it is seen).
+    SubtractRefs { max_gen: u32 },
+    /// `move_reachable`: every referent still `COLLECTING` is reachable; it
+    /// moves into `target` and onto `stack` to be traced in turn.
+    MarkReachable {
+        target: &'a mut GenList,
+        target_gen: u32,
+        stack: Vec<GcPtr>,
+    },
+    /// `gc::referents`: collect a strong handle to every referent.
+    Referents(&'a mut Vec<AnyCc>),
+}
+
+impl<'a> Tracer<'a> {
+    pub(crate) fn new(mode: Mode<'a>) -> Tracer<'a> {
+        Tracer {
+            mode,
+            untraceable: false,
+        }
+    }
+
+    /// Reports one `Cc` owned by the value being traced.
+    #[inline]
+    pub fn visit<T: Trace>(&mut self, cc: &Cc<T>) {
+        if T::IS_LEAF {
+            self.visit_leaf(cc.ptr, CcBox::<T>::VTABLE);
+        } else {
+            // SAFETY: `cc` is a live handle to a tracked block.
+            self.visit_tracked(unsafe { GcPtr::new(cc.ptr) });
+        }
+    }
+
+    /// Reports one type-erased handle owned by the value being traced.
+    #[inline]
+    pub fn visit_any(&mut self, obj: &AnyCc) {
+        if obj.vtable.is_leaf {
+            self.visit_leaf(obj.ptr, obj.vtable);
+        } else {
+            // SAFETY: `obj` is a live handle to a tracked block.
+            self.visit_tracked(unsafe { GcPtr::new(obj.ptr) });
+        }
+    }
+
+    /// Says that the value cannot be traced right now, as `RefCell`'s impl
+    /// does while the cell is mutably borrowed. The collector then treats
+    /// the object as referenced from outside for this collection, so
+    /// nothing it might own is freed. Call it from a `Trace` impl of your
+    /// own cell type.
+    pub fn untraceable(&mut self) {
+        self.untraceable = true;
+    }
+
+    /// `move_reachable` from one root: moves `p` and everything it reaches
+    /// that is still `COLLECTING` into the target generation.
+    pub(crate) fn mark_reachable_from(&mut self, p: GcPtr) {
+        let Mode::MarkReachable {
+            target,
+            target_gen,
+            stack,
+        } = &mut self.mode
+        else {
+            unreachable!("mark_reachable_from outside move_reachable");
+        };
+        target.push(p, *target_gen);
+        stack.push(p);
+        while let Some(q) = self.pop_mark_stack() {
+            q.trace(self);
+        }
+    }
+
+    fn pop_mark_stack(&mut self) -> Option<GcPtr> {
+        match &mut self.mode {
+            Mode::MarkReachable { stack, .. } => stack.pop(),
+            _ => None,
+        }
+    }
+
+    fn visit_leaf(&mut self, ptr: NonNull<Counts>, vtable: &'static VTable) {
+        if let Mode::Referents(out) = &mut self.mode {
+            out.push(AnyCc::from_raw_clone(ptr, vtable));
+        }
+    }
+
+    #[inline]
+    fn visit_tracked(&mut self, p: GcPtr) {
+        match &mut self.mode {
+            Mode::SubtractRefs { max_gen } => {
+                let h = p.header();
+                let f = h.flags.get();
+                if f & flags::COLLECTING != 0 {
+                    // A `gc_refs` below zero can only come from a `Trace`
+                    // impl that visits too much; wrapping makes the object
+                    // look referenced from outside, which is the safe side.
+                    h.slot.set(h.slot.get().wrapping_sub(1));
+                } else if flags::generation(f) <= *max_gen {
+                    h.slot.set(h.counts.strong.get().wrapping_sub(1));
+                    h.flags.set(f | flags::COLLECTING);
+                }
+            }
+            Mode::MarkReachable {
+                target,
+                target_gen,
+                stack,
+            } => {
+                if p.flags() & flags::COLLECTING != 0 {
+                    target.push(p, *target_gen);
+                    stack.push(p);
+                }
+            }
+            Mode::Referents(out) => {
+                out.push(AnyCc::from_raw_clone(p.as_counts(), p.header().vtable));
+            }
+        }
+    }
+}
