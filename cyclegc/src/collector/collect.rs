@@ -214,25 +214,25 @@ fn handle_weakrefs(unreachable: &[GcPtr]) {
     }
 }
 
-/// Drops every unreachable value, then gives up the collector's counts,
-/// which frees each block that no stray handle holds. A panicking `Drop`
-/// does not stop the others; the first panic is returned to be resumed
-/// once the collection is complete.
+/// Drops every unreachable value and gives up the collector's count on it
+/// right after, which frees the block unless another handle still holds
+/// it. A member still referenced by a sibling whose value is not dropped
+/// yet keeps its block until that sibling's drop releases it, so a `Drop`
+/// that reaches a sibling through a `Cc` always finds allocated memory.
+/// A panicking `Drop` does not stop the others; the first panic is
+/// returned to be resumed once the collection is complete.
 fn delete_garbage(s: &State, unreachable: Vec<GcPtr>) -> Option<Panic> {
     let mut first_panic = None;
-    for &p in &unreachable {
-        if p.flags() & flags::VALUE_DROPPED != 0 {
-            continue;
-        }
-        // SAFETY: the value is alive (just checked), the collector's strong
-        // count keeps the block, and only the collector drops values of
-        // unreachable objects.
-        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { p.drop_value() }));
-        if let Err(payload) = dropped {
-            first_panic.get_or_insert(payload);
-        }
-    }
     for p in unreachable {
+        if p.flags() & flags::VALUE_DROPPED == 0 {
+            // SAFETY: the value is alive (just checked), the collector's
+            // strong count keeps the block, and only the collector drops
+            // values of unreachable objects.
+            let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { p.drop_value() }));
+            if let Err(payload) = dropped {
+                first_panic.get_or_insert(payload);
+            }
+        }
         s.decrement_count0();
         if p.header().counts.dec_strong() == 0 {
             // SAFETY: the value is gone and that was the last strong count;

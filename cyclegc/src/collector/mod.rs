@@ -118,6 +118,11 @@ impl State {
         if let Ok(mut spare) = self.spare.try_borrow_mut() {
             *spare = Vec::new();
         }
+        if let Ok(mut pending) = self.pending_frees.try_borrow_mut() {
+            if pending.is_empty() {
+                *pending = Vec::new();
+            }
+        }
     }
 }
 
