@@ -291,7 +291,12 @@ impl<T: Trace + fmt::Debug> fmt::Debug for Cc<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match Cc::try_deref(self) {
             Some(v) => fmt::Debug::fmt(v, f),
-            None => write!(f, "<dropped {} object at {:p}>", std::any::type_name::<T>(), self.ptr),
+            None => write!(
+                f,
+                "<dropped {} object at {:p}>",
+                std::any::type_name::<T>(),
+                self.ptr
+            ),
         }
     }
 }

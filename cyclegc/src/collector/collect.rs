@@ -179,7 +179,11 @@ fn move_reachable(s: &State, young: &[GcPtr], target_gen: usize) -> usize {
 
 /// The objects still `COLLECTING` after `move_reachable`, in list order.
 fn gather_unreachable(young: &[GcPtr]) -> Vec<GcPtr> {
-    young.iter().copied().filter(|p| p.flags() & flags::COLLECTING != 0).collect()
+    young
+        .iter()
+        .copied()
+        .filter(|p| p.flags() & flags::COLLECTING != 0)
+        .collect()
 }
 
 /// After a panic in the analysis, files every object that is not in a list
@@ -190,7 +194,10 @@ fn restore_young(s: &State, young: &[GcPtr], g: usize) {
         let t = s.gens[target].borrow();
         young
             .iter()
-            .map(|p| p.flags() & flags::COLLECTING == 0 && t.as_slice().get(p.header().slot.get() as usize) == Some(p))
+            .map(|p| {
+                p.flags() & flags::COLLECTING == 0
+                    && t.as_slice().get(p.header().slot.get() as usize) == Some(p)
+            })
             .collect()
     };
     let mut gen = s.gens[g].borrow_mut();

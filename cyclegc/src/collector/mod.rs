@@ -18,8 +18,8 @@ pub(crate) const NUM_GENERATIONS: usize = 3;
 ///
 /// The state lives in a thread-local that is never destroyed (its type needs
 /// no drop), so a handle dropped by another thread-local's destructor at
-/// thread exit always finds it intact (SPEC §8). Only the buffers of empty
-/// lists are given back at thread exit, by [`Teardown`].
+/// thread exit always finds it intact (SPEC §8). [`Teardown`] runs a last
+/// collection at thread exit and gives back the buffers of empty lists.
 ///
 /// `RefCell`s are borrowed only for short stretches that run no user code
 /// (no `Drop`, no callback); user code may re-enter the collector freely.
@@ -131,14 +131,23 @@ thread_local! {
     static TEARDOWN: Teardown = const { Teardown };
 }
 
-/// Gives back the empty lists' buffers when the thread exits. Objects still
-/// tracked then (cycles nobody collected) stay, as do their lists: a handle
-/// dropped later by another thread-local's destructor still finds them.
+/// Runs when a thread that used the collector exits: a last full
+/// collection frees the cycles the thread left behind (as CPython collects
+/// at interpreter shutdown), then the empty lists give their buffers back.
+/// What survives (objects held by other thread-locals not yet destroyed)
+/// stays tracked, and a handle dropped later still finds the lists intact.
 struct Teardown;
 
 impl Drop for Teardown {
     fn drop(&mut self) {
-        with_state(State::release_empty_buffers);
+        with_state(|s| {
+            // A panic here would abort the process (it is a thread-local
+            // destructor); a `Drop` that fails at thread exit is dropped
+            // on the floor instead, after the collection completed.
+            let _ =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| collect(s, NUM_GENERATIONS - 1)));
+            s.release_empty_buffers();
+        })
     }
 }
 

@@ -67,7 +67,8 @@ impl GenList {
             moved.header().slot.set(index as u32);
         }
         let h = p.header();
-        h.flags.set(flags::with_generation(h.flags.get(), flags::UNTRACKED));
+        h.flags
+            .set(flags::with_generation(h.flags.get(), flags::UNTRACKED));
     }
 
     /// Takes all objects out, leaving the list empty (with `spare` as its

@@ -1,0 +1,360 @@
+//! The tour: the scenarios of the Python article cyclegc started from
+//! ("Handling Circular References and Memory Leaks in Python with weakref
+//! and gc Modules"), retold in Rust.
+//!
+//! Run it with `cargo run --release --example tour`. Every scenario prints
+//! a `## N. title` heading, then what each call really returns, then where
+//! the article's claimed output (its `# -> ...` comments) differs from what
+//! actually happens, and why.
+//!
+//! The mapping from Python to Rust:
+//!
+//! | Python                          | Rust                                            |
+//! | ------------------------------- | ----------------------------------------------- |
+//! | `obj1 = MyClass()`              | `let obj1 = Cc::new(MyClass { .. })`            |
+//! | `obj1.other = obj2`             | `*obj1.other.borrow_mut() = Some(obj2.clone())` |
+//! | `del obj1`                      | `drop(obj1)`                                    |
+//! | `weakref.ref(obj1)`             | `Cc::downgrade(&obj1)`                          |
+//! | `gc.collect()`, `gc.collect(2)` | `gc::collect()`, `gc::collect_generation(2)`    |
+//! | `gc.get_count()`                | `gc::count()`                                   |
+//! | `gc.get_threshold()`            | `gc::threshold()`                               |
+//! | `gc.set_threshold(5)`           | `gc::set_threshold(5, 10, 10)`                  |
+//! | `gc.get_stats()`                | `gc::stats()`                                   |
+//! | `gc.get_referents(obj1)`        | `gc::referents(&obj1)`                          |
+//! | `gc.disable()`, `gc.enable()`   | `gc::disable()`, `gc::enable()`                 |
+
+use std::cell::RefCell;
+use std::fmt::Debug;
+
+use cyclegc::gc::{self, GenerationStats};
+use cyclegc::{AnyCc, Cc, Trace};
+
+/// The article's class:
+///
+/// ```python
+/// class MyClass:
+///     def __init__(self):
+///         self.other = None
+/// ```
+///
+/// `other` is a `RefCell` because, as with `Rc`, interior mutability is
+/// the user's: a `Cc` hands out shared references only. The `name` is not
+/// in the Python class; it is there so that the `Drop` below can say which
+/// object is being freed.
+#[derive(Trace)]
+struct MyClass {
+    name: String,
+    other: RefCell<Option<Cc<MyClass>>>,
+}
+
+impl MyClass {
+    /// `MyClass()`: a new object whose `other` is `None`.
+    fn new(name: &str) -> Cc<MyClass> {
+        Cc::new(MyClass {
+            name: name.to_string(),
+            other: RefCell::new(None),
+        })
+    }
+}
+
+/// Prints when a value is really freed: by reference counting (at once) or
+/// by the cycle collector. It reads only its own fields: in a collected
+/// cycle, the `other` object may already be gone.
+impl Drop for MyClass {
+    fn drop(&mut self) {
+        println!("    ({} freed)", self.name);
+    }
+}
+
+/// ```python
+/// obj1 = MyClass()
+/// obj2 = MyClass()
+/// obj1.other = obj2
+/// obj2.other = obj1
+/// ```
+fn two_object_cycle(name1: &str, name2: &str) -> (Cc<MyClass>, Cc<MyClass>) {
+    let obj1 = MyClass::new(name1);
+    let obj2 = MyClass::new(name2);
+    *obj1.other.borrow_mut() = Some(obj2.clone());
+    *obj2.other.borrow_mut() = Some(obj1.clone());
+    (obj1, obj2)
+}
+
+/// Python's repr of an object, `<tour::MyClass object at 0x55…>`: the
+/// `Debug` of a type-erased handle, the kind `gc::referents` returns.
+fn repr(obj: &Cc<MyClass>) -> AnyCc {
+    AnyCc::from(obj.clone())
+}
+
+fn heading(n: u32, title: &str) {
+    println!("\n## {n}. {title}\n");
+}
+
+/// A statement, printed before it runs (so that what it frees is printed
+/// after it).
+fn step(statement: &str) {
+    println!("{statement}");
+}
+
+/// An expression, printed with what it gave.
+fn show(expr: &str, value: impl Debug) {
+    println!("{expr:<36} -> {value:?}");
+}
+
+/// Where the article's claimed output is not what happens.
+fn differs(article: &str, reality: &str) {
+    println!("\n  article: {article}");
+    println!("  reality: {reality}");
+}
+
+const REFERENTS_DIFFER: &str =
+    "obj1 refers to obj2, so its referents list obj2 (and obj2's list obj1), before\n           \
+     a collection and after: get_referents tells what an object refers to, not what\n           \
+     was collected. CPython 3.11 prints\n           \
+     [<__main__.MyClass object at 0x…>, <class '__main__.MyClass'>]:\n           \
+     a Python object also refers to its class, which a Rust value does not have.";
+
+/// The same, in short, for the scenarios after 3.
+const REFERENTS_DIFFER_AGAIN: &str =
+    "as in 3: obj1 refers to obj2, so its referents list obj2 (CPython's also list\n           \
+     the class, <class '__main__.MyClass'>).";
+
+/// `(collections, collected)` of each generation, gained since `before`:
+/// the change in `gc::stats()`.
+fn stats_since(before: [GenerationStats; 3]) -> [(usize, usize); 3] {
+    let now = gc::stats();
+    [0, 1, 2].map(|g| {
+        (
+            now[g].collections - before[g].collections,
+            now[g].collected - before[g].collected,
+        )
+    })
+}
+
+/// Scenario 3: a two-object cycle, `gc.collect()`, and what each object refers to.
+fn scenario_3() {
+    heading(3, "Manually trigger garbage collection");
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    show("obj1", repr(&obj1));
+    show("obj2", repr(&obj2));
+    // Both objects still have names (local variables), so the collector
+    // finds them reachable and frees nothing.
+    show("gc::collect()", gc::collect());
+    show("gc::referents(&obj1)", gc::referents(&obj1));
+    show("gc::referents(&obj2)", gc::referents(&obj2));
+    differs("print(gc.get_referents(obj1))  # -> []", REFERENTS_DIFFER);
+
+    // What the article is after: once the names are gone, only the cycle
+    // keeps the two objects alive, and only the collector can free them.
+    // A weak reference watches them without keeping them alive.
+    println!();
+    let weak = Cc::downgrade(&obj1);
+    step("drop(obj1); drop(obj2)");
+    drop(obj1); // del obj1
+    drop(obj2); // del obj2
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+    show("gc::collect()", gc::collect());
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+}
+
+/// Scenario 5: automatic collection off; the cycle is dropped; an explicit collect
+/// still frees it.
+fn scenario_5() {
+    heading(5, "Disable automatic garbage collection");
+    gc::disable();
+    show("gc::disable(); gc::is_enabled()", gc::is_enabled());
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    let weak = Cc::downgrade(&obj1);
+    step("drop(obj1); drop(obj2)");
+    drop(obj1); // del obj1
+    drop(obj2); // del obj2
+    show("gc::count()", gc::count());
+
+    // Python's `lists = [[] for _ in range(1000)]`: 1000 more tracked
+    // objects (a Vec that can hold a `Cc` is tracked, like a Python list).
+    // count.0 passes the threshold of 700, but with automatic collection
+    // off no collection runs.
+    let before = gc::stats();
+    step("let lists = 1000 × Cc::new(Vec::new())");
+    let lists: Vec<Cc<Vec<Cc<MyClass>>>> = (0..1000).map(|_| Cc::new(Vec::new())).collect();
+    show("gc::count()", gc::count());
+    show("collections meanwhile", stats_since(before)[0].0);
+    step("drop(lists)"); // all freed at once by reference counting
+    drop(lists);
+    show("gc::count()", gc::count());
+
+    // The cycle is still there; an explicit collection always works.
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+    show("gc::collect()", gc::collect());
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+    gc::enable();
+    show("gc::enable(); gc::is_enabled()", gc::is_enabled());
+
+    differs(
+        "print(gc.get_referents(obj1))  # -> []   (after del obj1)",
+        "CPython stops there: NameError: name 'obj1' is not defined. In Rust,\n           \
+         gc::referents(&obj1) after drop(obj1) does not compile (E0382: borrow of\n           \
+         moved value): the borrow checker forbids using a dropped handle. To see\n           \
+         whether the object is gone, the tour keeps a Weak and upgrades it.",
+    );
+}
+
+/// Scenario 7: breaking a cycle by hand (clearing a field) versus letting the
+/// collector do it.
+fn scenario_7() {
+    heading(7, "Manually clear references");
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    show("obj2", repr(&obj2));
+    show("gc::collect()", gc::collect());
+    show("gc::collect()", gc::collect());
+    show("gc::referents(&obj1)", gc::referents(&obj1));
+    differs(
+        "print(gc.get_referents(obj1))  # -> []",
+        "the article collects twice but clears nothing, so obj1 still refers to obj2.\n           \
+         The list is empty only once the reference is cleared by hand, as below.",
+    );
+
+    // By hand: `obj1.other = None` breaks the cycle, and reference counting
+    // frees both objects the moment the last name goes; the collector has
+    // nothing left to do.
+    println!();
+    step("*obj1.other.borrow_mut() = None");
+    *obj1.other.borrow_mut() = None;
+    show("gc::referents(&obj1)", gc::referents(&obj1));
+    step("drop(obj1)"); // still alive: obj2.other refers to it
+    drop(obj1);
+    step("drop(obj2)"); // frees obj2, whose `other` frees obj1
+    drop(obj2);
+    show("gc::collect()", gc::collect());
+
+    // Left to the collector: the cycle outlives its names until a
+    // collection finds it.
+    println!();
+    let (obj3, obj4) = two_object_cycle("obj3", "obj4");
+    step("drop(obj3); drop(obj4)   (obj3 <-> obj4, not cleared)");
+    drop(obj3);
+    drop(obj4);
+    show("gc::collect()", gc::collect());
+}
+
+/// Scenario 8: a low threshold, and automatic collection firing as objects are
+/// allocated.
+fn scenario_8() {
+    heading(8, "Adjust garbage-collection thresholds");
+    // Python's `gc.set_threshold(5)` keeps the other two thresholds; the
+    // Rust function takes all three.
+    let (_, t1, t2) = gc::threshold();
+    gc::set_threshold(5, t1, t2);
+    show("gc::set_threshold(5, 10, 10)", gc::threshold());
+
+    // "Run code that may create cycles": four two-object cycles, each
+    // dropped at once. Every allocation adds 1 to count.0; the one that
+    // takes it past 5 (b3, the 6th) first runs a collection of generation
+    // 0, which frees the cycles already dropped.
+    let before = gc::stats();
+    for i in 1..=4 {
+        step(&format!("cycle a{i} <-> b{i}, then drop both"));
+        let (a, b) = two_object_cycle(&format!("a{i}"), &format!("b{i}"));
+        drop((a, b));
+        show("gc::count()", gc::count());
+    }
+    show("automatic collections of gen. 0", stats_since(before)[0].0);
+    show("gc::collect()", gc::collect());
+
+    gc::set_threshold(700, t1, t2);
+    show("gc::set_threshold(700, 10, 10)", gc::threshold());
+    differs(
+        "(no output claimed; CPython prints nothing either)",
+        "the threshold works: a collection ran by itself inside the allocation\n           \
+         that took count.0 past 5, freeing a1, b1, a2, b2; gc::collect() then freed\n           \
+         the two cycles made after it.",
+    );
+}
+
+/// Scenario 9: a full collection, and how objects move through the generations.
+fn scenario_9() {
+    heading(9, "Perform generational collection");
+    let before = gc::stats();
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    show("gc::count()", gc::count());
+    // Collects generations 0, 1 and 2. Both objects survive (they have
+    // names) and move to generation 2, the oldest.
+    show("gc::collect_generation(2)", gc::collect_generation(2));
+    show("gc::count()", gc::count());
+    show("gc::referents(&obj1)", gc::referents(&obj1));
+    show("gc::referents(&obj2)", gc::referents(&obj2));
+    differs("print(gc.get_referents(obj1))  # -> []", REFERENTS_DIFFER_AGAIN);
+
+    // Generations at work: the dropped cycle lives in generation 2, so
+    // collections of the younger generations do not look at it. Each
+    // collection of generation g resets count.g and adds 1 to count.(g+1).
+    println!();
+    let weak = Cc::downgrade(&obj1);
+    step("drop(obj1); drop(obj2)");
+    drop(obj1);
+    drop(obj2);
+    show("gc::collect_generation(0)", gc::collect_generation(0));
+    show("gc::count()", gc::count());
+    show("gc::collect_generation(1)", gc::collect_generation(1));
+    show("gc::count()", gc::count());
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+    show("gc::collect_generation(2)", gc::collect_generation(2));
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+    show("gc::stats() (collections, collected)", stats_since(before));
+}
+
+/// Scenario 10: another threshold, then an explicit collection.
+fn scenario_10() {
+    heading(10, "Change the collection threshold and run collection");
+    let (_, t1, t2) = gc::threshold();
+    gc::set_threshold(10, t1, t2);
+    show("gc::set_threshold(10, 10, 10)", gc::threshold());
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    // Two allocations stay under the threshold of 10: no automatic
+    // collection; the explicit one finds both objects reachable.
+    show("gc::count()", gc::count());
+    show("gc::collect()", gc::collect());
+    show("gc::referents(&obj1)", gc::referents(&obj1));
+    show("gc::referents(&obj2)", gc::referents(&obj2));
+    differs("print(gc.get_referents(obj1))  # -> []", REFERENTS_DIFFER_AGAIN);
+
+    println!();
+    step("drop(obj1); drop(obj2)");
+    drop(obj1);
+    drop(obj2);
+    show("gc::collect()", gc::collect());
+    gc::set_threshold(700, t1, t2);
+    show("gc::set_threshold(700, 10, 10)", gc::threshold());
+}
+
+/// Between scenarios: the previous one left no garbage behind, automatic
+/// collection on and the default thresholds, so that each scenario starts
+/// from `gc::count() == (0, 0, 0)` and prints the same numbers every run.
+fn check_clean() {
+    assert_eq!(gc::collect(), 0, "a scenario left a cycle behind");
+    assert!(gc::is_enabled(), "a scenario left automatic collection off");
+    assert_eq!(
+        gc::threshold(),
+        (700, 10, 10),
+        "a scenario changed the thresholds"
+    );
+}
+
+fn main() {
+    println!("# cyclegc tour: the article's scenarios in Rust");
+    println!("(addresses differ from run to run; everything else is the same)");
+    // One function per scenario of the article, in its order.
+    let scenarios: &[fn()] = &[
+        scenario_3,
+        scenario_5,
+        scenario_7,
+        scenario_8,
+        scenario_9,
+        scenario_10,
+    ];
+    for scenario in scenarios {
+        check_clean();
+        scenario();
+    }
+    check_clean();
+}
