@@ -16,14 +16,11 @@
 //! and may allocate, free, or panic: the collector then holds a strong count
 //! on every unreachable object, so nothing it works on is freed under it.
 
-use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 
-use super::{drain_leftover_frees, State, NUM_GENERATIONS};
+use super::{Panic, State, NUM_GENERATIONS};
 use crate::raw::{flags, GcPtr};
 use crate::trace::{Mode, Tracer};
-
-type Panic = Box<dyn Any + Send + 'static>;
 
 /// Picks the generation to collect once `count.0` crossed its threshold,
 /// as CPython's `gc_collect_generations`: the oldest whose count exceeds its
@@ -50,7 +47,6 @@ pub(crate) fn collect(s: &State, g: usize) -> usize {
     }
     s.collecting.set(true);
     let collecting = ResetCollecting(s);
-    drain_leftover_frees(s);
 
     if g + 1 < NUM_GENERATIONS {
         s.count[g + 1].set(s.count[g + 1].get() + 1);
@@ -68,9 +64,11 @@ pub(crate) fn collect(s: &State, g: usize) -> usize {
             panic::resume_unwind(payload);
         }
     };
+    // Only this collection's survivors count, not what the target
+    // generation held before: CPython's `gc_list_size(young)`.
+    let survivors = young.len() - unreachable.len();
     recycle(s, young);
 
-    let survivors = s.gens[target_generation(g)].borrow().len();
     if g == 1 {
         let pending = s.long_lived_pending.get();
         s.long_lived_pending.set(pending + survivors);

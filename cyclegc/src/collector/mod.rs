@@ -7,9 +7,13 @@ pub(crate) use collect::{collect, collect_generations};
 
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
+use std::panic::AssertUnwindSafe;
 
 use crate::gc::GenerationStats;
 use crate::raw::{flags, DropImplicitWeak, GcPtr, GenList};
+
+/// A panic caught in user code, to be resumed when the collector's work is done.
+pub(crate) type Panic = Box<dyn std::any::Any + Send + 'static>;
 
 /// The generations a collection can examine (the permanent one is apart).
 pub(crate) const NUM_GENERATIONS: usize = 3;
@@ -83,16 +87,20 @@ impl State {
         self.count[0].set(c.saturating_sub(1));
     }
 
-    /// Drops the values queued by nested frees, one at a time, until none
-    /// is left. Runs only where no free is in progress.
-    fn drain_pending_frees(&self) {
+    /// Frees `first`, then the objects its drop queued, and theirs, until
+    /// none is left. A panicking `Drop` does not stop the others (as with
+    /// `Rc`, whose unwinding drops the rest of the chain); the first panic
+    /// is returned to be resumed once everything is freed.
+    fn free_all(&self, first: GcPtr) -> Option<Panic> {
+        let mut first_panic = catch_free(first);
         loop {
             let next = self.pending_frees.borrow_mut().pop();
-            match next {
-                Some(p) => free(p),
-                None => break,
+            let Some(p) = next else { break };
+            if let Some(payload) = catch_free(p) {
+                first_panic.get_or_insert(payload);
             }
         }
+        first_panic
     }
 
     /// Registers [`Teardown`] the first time this thread's generation 0
@@ -204,10 +212,17 @@ pub(crate) fn release(p: GcPtr) {
             return;
         }
         s.freeing.set(true);
-        let _reset = ResetFreeing(s);
-        free(p);
-        s.drain_pending_frees();
+        let first_panic = s.free_all(p);
+        s.freeing.set(false);
+        if let Some(payload) = first_panic {
+            std::panic::resume_unwind(payload);
+        }
     })
+}
+
+/// [`free`], catching a panic of the value's `Drop`.
+fn catch_free(p: GcPtr) -> Option<Panic> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| free(p))).err()
 }
 
 /// Drops the value of an object whose strong count is zero, then gives up
@@ -217,24 +232,4 @@ fn free(p: GcPtr) {
     // SAFETY: strong is zero and the object is in no list: nothing else can
     // reach the value, and this is its only drop.
     unsafe { p.drop_value() };
-}
-
-/// Clears `freeing` when the outermost free ends, also by a panic: what is
-/// still queued then is freed by the next free or collection.
-struct ResetFreeing<'a>(&'a State);
-
-impl Drop for ResetFreeing<'_> {
-    fn drop(&mut self) {
-        self.0.freeing.set(false);
-    }
-}
-
-/// Frees what a panicking `Drop` left in the trashcan queue.
-pub(crate) fn drain_leftover_frees(s: &State) {
-    if s.freeing.get() {
-        return;
-    }
-    s.freeing.set(true);
-    let _reset = ResetFreeing(s);
-    s.drain_pending_frees();
 }

@@ -93,3 +93,60 @@ impl GenList {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::CcBox;
+    use crate::{Cc, Trace, Tracer};
+    use std::cell::RefCell;
+
+    struct Obj(RefCell<Option<Cc<Obj>>>);
+
+    // SAFETY: visits its one handle.
+    unsafe impl Trace for Obj {
+        fn trace(&self, t: &mut Tracer<'_>) {
+            self.0.trace(t);
+        }
+    }
+
+    fn fresh() -> GcPtr {
+        // SAFETY: a fresh tracked block; the test frees it through its handle.
+        unsafe { GcPtr::new(CcBox::<Obj>::alloc(Obj(RefCell::new(None)))) }
+    }
+
+    fn check_slots(list: &GenList) {
+        for (i, p) in list.as_slice().iter().enumerate() {
+            assert_eq!(p.header().slot.get() as usize, i);
+            assert_eq!(flags::generation(p.flags()), 1);
+        }
+    }
+
+    #[test]
+    fn removal_keeps_every_slot_equal_to_its_index() {
+        let objs: Vec<GcPtr> = (0..5).map(|_| fresh()).collect();
+        let mut list = GenList::new();
+        for &p in &objs {
+            list.push(p, 1);
+        }
+        check_slots(&list);
+        list.remove(objs[1]);
+        check_slots(&list);
+        list.remove(objs[4]);
+        check_slots(&list);
+        assert_eq!(list.len(), 3);
+        assert_eq!(flags::generation(objs[1].flags()), flags::UNTRACKED);
+        assert_eq!(list.as_slice(), [objs[0], objs[3], objs[2]]);
+        let mut out = Vec::new();
+        list.drain_into(&mut out);
+        assert_eq!(out, [objs[0], objs[3], objs[2]]);
+        assert_eq!(list.len(), 0);
+        for p in objs {
+            let h = p.header();
+            h.flags
+                .set(flags::with_generation(h.flags.get(), flags::UNTRACKED));
+            // SAFETY: each block came from `fresh` and is owned by no list now.
+            drop(unsafe { Cc::<Obj>::from_counted(p.as_counts()) });
+        }
+    }
+}

@@ -342,3 +342,17 @@ impl GcPtr {
         unsafe { drop_weak(self.as_counts(), self.header().vtable) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    #[test]
+    fn bookkeeping_is_8_bytes_for_a_leaf_and_24_for_a_tracked_object() {
+        assert_eq!(size_of::<Counts>(), 8);
+        assert_eq!(size_of::<GcHeader>(), 24);
+        assert_eq!(size_of::<LeafBox<u64>>(), 8 + 8);
+        assert_eq!(size_of::<TrackedBox<u64>>(), 24 + 8);
+    }
+}
