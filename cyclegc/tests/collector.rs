@@ -869,3 +869,38 @@ fn a_panic_while_a_collection_frees_an_old_chain_by_refcount_still_drops_the_res
     assert_eq!(panic_message(&*payload), "boom from node 1");
     assert_eq!(drop_counts(&log, 3), [1, 1, 1]);
 }
+
+/// A node that counts its drops in a counter shared across threads.
+#[derive(Trace)]
+struct SendableCount {
+    #[trace(skip)]
+    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    other: RefCell<Option<Cc<SendableCount>>>,
+}
+
+impl Drop for SendableCount {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn cycles_a_thread_leaves_behind_are_collected_when_it_exits() {
+    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let in_thread = drops.clone();
+    std::thread::spawn(move || {
+        gc::disable();
+        let make = || {
+            Cc::new(SendableCount {
+                drops: in_thread.clone(),
+                other: RefCell::new(None),
+            })
+        };
+        let (a, b) = (make(), make());
+        *a.other.borrow_mut() = Some(b.clone());
+        *b.other.borrow_mut() = Some(a.clone());
+    })
+    .join()
+    .unwrap();
+    assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
