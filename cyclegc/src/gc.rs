@@ -20,9 +20,13 @@
 //! assert_eq!(gc::collect(), 1);
 //! ```
 
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
 use crate::any::AnyCc;
 use crate::cc::Cc;
-use crate::collector::{self, with_state, NUM_GENERATIONS};
+use crate::collector::{self, with_state, State, NUM_GENERATIONS};
 use crate::raw::{flags, CcBox, GcPtr};
 use crate::trace::{Mode, Trace, Tracer};
 
@@ -243,4 +247,341 @@ pub fn referents(obj: &impl AsObject) -> Vec<AnyCc> {
         }
     }
     out
+}
+
+/// Python's `gc.get_referents`' sibling: every tracked object whose `trace`
+/// visits `obj`, in generation order: Python's `gc.get_referrers(obj)`.
+///
+/// It walks every tracked object, so it costs time proportional to the
+/// heap. It skips the permanent generation (see [`freeze`]) and the objects
+/// a running collection is freeing, as CPython does. The handles it returns
+/// are strong: holding them keeps the referrers alive (and a referrer that
+/// is garbage will not be collected while you hold it).
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, AnyCc, Cc};
+/// let child = Cc::new(7);
+/// let parent = Cc::new(RefCell::new(vec![child.clone()]));
+/// let found = gc::referrers(&child);
+/// assert_eq!(found.len(), 1);
+/// assert!(AnyCc::ptr_eq(&found[0], &AnyCc::from(parent)));
+/// ```
+#[doc(alias = "get_referrers", alias = "gc.get_referrers")]
+pub fn referrers(obj: &impl AsObject) -> Vec<AnyCc> {
+    let target = obj.obj_ref().ptr;
+    let candidates = with_state(|s| snapshot(s, 0..NUM_GENERATIONS));
+    candidates
+        .into_iter()
+        .filter(|p| {
+            let mut tracer = Tracer::new(Mode::FindReferent { target, found: false });
+            p.trace(&mut tracer);
+            matches!(tracer.mode, Mode::FindReferent { found: true, .. })
+        })
+        .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.header().vtable))
+        .collect()
+}
+
+/// The tracked objects of generations `gens`, in list order.
+fn snapshot(s: &State, gens: std::ops::Range<usize>) -> Vec<GcPtr> {
+    let mut out = Vec::new();
+    for gen in &s.gens[gens] {
+        out.extend_from_slice(gen.borrow().as_slice());
+    }
+    out
+}
+
+/// Every tracked object, or those of one generation: Python's
+/// `gc.get_objects(generation)`. The permanent generation is not included;
+/// neither are untracked (leaf) objects nor the objects a running
+/// collection is freeing. The handles are strong: they keep the objects
+/// alive while you hold them.
+///
+/// # Panics
+/// If `generation` is `Some(g)` with `g > 2`, with a message containing
+/// `invalid generation`.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, AnyCc, Cc};
+/// let list = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+/// assert!(gc::objects(Some(0)).iter().any(|o| o.id() == Cc::id(&list)));
+/// gc::collect_generation(0); // survivors move to generation 1
+/// assert!(gc::objects(Some(1)).iter().any(|o| o.id() == Cc::id(&list)));
+/// assert!(gc::objects(None).iter().any(|o| o.id() == Cc::id(&list)));
+/// ```
+#[doc(alias = "get_objects", alias = "gc.get_objects")]
+#[track_caller]
+pub fn objects(generation: Option<usize>) -> Vec<AnyCc> {
+    let gens = match generation {
+        None => 0..NUM_GENERATIONS,
+        Some(g) => {
+            assert!(
+                g < NUM_GENERATIONS,
+                "invalid generation {g}: generation must be less than the number of generations (3)"
+            );
+            g..g + 1
+        }
+    };
+    with_state(|s| {
+        s.gens[gens]
+            .iter()
+            .flat_map(|gen| {
+                gen.borrow()
+                    .as_slice()
+                    .iter()
+                    .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.header().vtable))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    })
+}
+
+/// Whether the object's finalizer has run: Python's `gc.is_finalized`.
+/// Always `false` for a type without a finalizer.
+///
+/// ```
+/// use cyclegc::{gc, Cc};
+/// assert!(!gc::is_finalized(&Cc::new(vec![Cc::new(1)])));
+/// ```
+#[doc(alias = "gc.is_finalized")]
+pub fn is_finalized(obj: &impl AsObject) -> bool {
+    tracked(obj).is_some_and(|p| p.flags() & flags::FINALIZED != 0)
+}
+
+/// Moves every tracked object into the permanent generation, which no
+/// collection examines: Python's `gc.freeze()`, for objects that live as
+/// long as the program (after start-up, say), so that collections stop
+/// scanning them. Resets `count.0`.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, AnyCc, Cc};
+/// let config = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+/// gc::freeze();
+/// assert!(gc::freeze_count() >= 1);
+/// assert!(gc::objects(None).iter().all(|o| o.id() != Cc::id(&config)));
+/// gc::unfreeze();
+/// assert_eq!(gc::freeze_count(), 0);
+/// ```
+#[doc(alias = "gc.freeze")]
+pub fn freeze() {
+    with_state(|s| {
+        let mut permanent = s.gens[flags::PERMANENT as usize].borrow_mut();
+        for gen in &s.gens[..NUM_GENERATIONS] {
+            permanent.append(&mut gen.borrow_mut(), flags::PERMANENT);
+        }
+        s.count[0].set(0);
+    })
+}
+
+/// Moves the permanent generation back into generation 2: Python's
+/// `gc.unfreeze()`.
+#[doc(alias = "gc.unfreeze")]
+pub fn unfreeze() {
+    with_state(|s| {
+        let mut oldest = s.gens[NUM_GENERATIONS - 1].borrow_mut();
+        oldest.append(
+            &mut s.gens[flags::PERMANENT as usize].borrow_mut(),
+            (NUM_GENERATIONS - 1) as u32,
+        );
+    })
+}
+
+/// The number of objects in the permanent generation: Python's
+/// `gc.get_freeze_count()`.
+#[doc(alias = "get_freeze_count", alias = "gc.get_freeze_count")]
+pub fn freeze_count() -> usize {
+    with_state(|s| s.gens[flags::PERMANENT as usize].borrow().len())
+}
+
+bitflags::bitflags! {
+    /// What [`set_debug`] makes the collector do: Python's `gc.DEBUG_*`
+    /// flags. Combine them with `|`.
+    ///
+    /// ```
+    /// use cyclegc::gc::DebugFlags;
+    /// let leak = DebugFlags::COLLECTABLE | DebugFlags::UNCOLLECTABLE | DebugFlags::SAVEALL;
+    /// assert_eq!(leak, DebugFlags::LEAK);
+    /// assert!(DebugFlags::LEAK.contains(DebugFlags::SAVEALL));
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct DebugFlags: u32 {
+        /// Print statistics when a collection starts and ends (`DEBUG_STATS`).
+        const STATS = 1;
+        /// Print `gc: collectable <Type 0x…>` for every unreachable object
+        /// found (`DEBUG_COLLECTABLE`).
+        const COLLECTABLE = 2;
+        /// Print the objects that could not be freed (`DEBUG_UNCOLLECTABLE`).
+        /// cyclegc frees every unreachable object, so this prints nothing;
+        /// it exists for Python's shape and for `LEAK`.
+        const UNCOLLECTABLE = 4;
+        /// Keep unreachable objects, alive and intact, in [`garbage`]
+        /// instead of freeing them (`DEBUG_SAVEALL`).
+        const SAVEALL = 32;
+        /// `COLLECTABLE | UNCOLLECTABLE | SAVEALL` (`DEBUG_LEAK`).
+        const LEAK = Self::COLLECTABLE.bits() | Self::UNCOLLECTABLE.bits() | Self::SAVEALL.bits();
+    }
+}
+
+/// Sets the debugging flags: Python's `gc.set_debug(flags)`. The lines go
+/// to standard error unless [`set_debug_output`] says otherwise.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, DebugFlags};
+///
+/// #[derive(Clone, Default)]
+/// struct Lines(Rc<RefCell<Vec<u8>>>);
+/// impl std::io::Write for Lines {
+///     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+///         self.0.borrow_mut().extend_from_slice(buf);
+///         Ok(buf.len())
+///     }
+///     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+/// }
+///
+/// let out = Lines::default();
+/// gc::set_debug_output(out.clone());
+/// gc::set_debug(DebugFlags::STATS);
+/// gc::collect();
+/// gc::set_debug(DebugFlags::empty());
+/// let text = String::from_utf8(out.0.borrow().clone()).unwrap();
+/// assert!(text.starts_with("gc: collecting generation 2...\n"));
+/// assert!(text.contains("gc: done, 0 unreachable, 0 uncollectable"));
+/// ```
+#[doc(alias = "gc.set_debug")]
+pub fn set_debug(flags: DebugFlags) {
+    with_state(|s| s.debug.set(flags.bits()))
+}
+
+/// The debugging flags: Python's `gc.get_debug()`.
+#[doc(alias = "get_debug", alias = "gc.get_debug")]
+pub fn debug() -> DebugFlags {
+    with_state(|s| DebugFlags::from_bits_retain(s.debug.get()))
+}
+
+/// Sends the debug lines of [`set_debug`] to `out` instead of standard
+/// error. Write errors are ignored, so a failing writer never breaks a
+/// collection. Pass `std::io::stderr()` to go back to the default.
+#[doc(alias = "gc.set_debug_output")]
+pub fn set_debug_output(out: impl Write + 'static) {
+    let old = with_state(|s| s.debug_output.borrow_mut().replace(Box::new(out)));
+    drop(old);
+}
+
+/// The unreachable objects that collections kept under
+/// [`DebugFlags::SAVEALL`], in the order found: Python's `gc.garbage`. They
+/// are alive and intact, can be inspected and downcast back to their types;
+/// their weak references were cleared all the same. Returns new handles;
+/// the list itself keeps them until [`clear_garbage`].
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::gc::{self, DebugFlags};
+/// use cyclegc::{AnyCc, Cc};
+///
+/// type List = RefCell<Vec<AnyCc>>;
+/// let list: Cc<List> = Cc::new(RefCell::new(Vec::new()));
+/// list.borrow_mut().push(AnyCc::from(list.clone())); // a list that contains itself
+/// let id = Cc::id(&list);
+/// drop(list);
+///
+/// gc::set_debug(DebugFlags::SAVEALL);
+/// assert_eq!(gc::collect(), 1);
+/// gc::set_debug(DebugFlags::empty());
+/// let saved = gc::garbage();
+/// assert_eq!(saved.len(), 1);
+/// let back: Cc<List> = saved[0].clone().downcast().unwrap();
+/// assert_eq!(Cc::id(&back), id);
+/// drop((saved, back));
+/// gc::clear_garbage();
+/// assert_eq!(gc::collect(), 1); // now it is freed
+/// ```
+#[doc(alias = "gc.garbage")]
+pub fn garbage() -> Vec<AnyCc> {
+    with_state(|s| s.garbage.borrow().clone())
+}
+
+/// Empties [`garbage`]. Objects nothing else holds are freed at once where
+/// reference counting can, and the cycles among them by the next collection.
+#[doc(alias = "gc.garbage")]
+pub fn clear_garbage() {
+    let saved = with_state(|s| s.garbage.take());
+    drop(saved);
+}
+
+/// When a collection callback is called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Before the collection (Python's `"start"`).
+    Start,
+    /// After the collection (Python's `"stop"`).
+    Stop,
+}
+
+/// What a collection callback is told: Python's `info` dict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallbackInfo {
+    /// The oldest generation collected.
+    pub generation: usize,
+    /// Unreachable objects found (0 at [`Phase::Start`]).
+    pub collected: usize,
+    /// Unreachable objects that could not be freed (always 0).
+    pub uncollectable: usize,
+}
+
+/// Identifies a callback for [`remove_callback`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackId(u64);
+
+/// Registers `callback` to be called before ([`Phase::Start`]) and after
+/// ([`Phase::Stop`]) every collection, automatic or explicit: Python's
+/// `gc.callbacks.append(callback)`. Callbacks run in the order added. A
+/// panicking callback does not stop the collection or the other callbacks;
+/// the panic is resumed when the collection is complete. A
+/// [`collect`] from inside a callback returns 0 at once.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, Phase};
+///
+/// let seen = Rc::new(RefCell::new(Vec::new()));
+/// let log = seen.clone();
+/// let id = gc::add_callback(move |phase, info| log.borrow_mut().push((phase, info.generation)));
+/// gc::collect_generation(1);
+/// assert_eq!(*seen.borrow(), [(Phase::Start, 1), (Phase::Stop, 1)]);
+/// assert!(gc::remove_callback(id));
+/// assert!(!gc::remove_callback(id));
+/// ```
+#[doc(alias = "callbacks", alias = "gc.callbacks")]
+pub fn add_callback(callback: impl FnMut(Phase, &CallbackInfo) + 'static) -> CallbackId {
+    let callback = RefCell::new(callback);
+    let shared: collector::Callback = Rc::new(move |phase: Phase, info: &CallbackInfo| {
+        // A callback is never re-entered (a collection does not start
+        // inside another), so the borrow always succeeds.
+        if let Ok(mut f) = callback.try_borrow_mut() {
+            f(phase, info)
+        }
+    });
+    with_state(|s| {
+        let id = CallbackId(s.next_callback_id.get());
+        s.next_callback_id.set(id.0 + 1);
+        s.callbacks.borrow_mut().push((id, shared));
+        id
+    })
+}
+
+/// Unregisters a callback; returns whether it was registered (removing an
+/// unknown or already removed id does nothing and returns `false`).
+#[doc(alias = "callbacks", alias = "gc.callbacks")]
+pub fn remove_callback(id: CallbackId) -> bool {
+    let removed = with_state(|s| {
+        let mut callbacks = s.callbacks.borrow_mut();
+        let index = callbacks.iter().position(|(cid, _)| *cid == id)?;
+        Some(callbacks.remove(index))
+    });
+    removed.is_some()
 }

@@ -1,24 +1,32 @@
 //! One collection, phase by phase, as CPython 3.12's `gc_collect_main`.
 //!
 //! ```text
-//! collect(g)
-//!   merge_young             generations 0..=g become one working list
+//! collect(g)                 start callbacks, then collect_main, then stop callbacks
+//! collect_main(g)
+//!   merge_young              generations 0..=g become one working list
 //!   update_and_subtract_refs gc_refs = strong count - references from inside
-//!   move_reachable          gc_refs > 0 and all they reach survive: they
-//!                           move to generation g + 1 as they are found
-//!   gather_unreachable      what is left is garbage
-//!   handle_weakrefs         weak references to all garbage are cleared
-//!   delete_garbage          values dropped, blocks freed
+//!   move_reachable           gc_refs > 0 and all they reach survive: they
+//!                            move to generation g + 1 as they are found
+//!   gather_unreachable       what is left is garbage
+//!   handle_weakrefs          weak references to all garbage are cleared
+//!   delete_garbage           values dropped, blocks freed
+//!   (or save_garbage)        under SAVEALL: kept in gc::garbage()
 //! ```
 //!
-//! No user code runs before `delete_garbage` (only `Trace` impls), so the
-//! analysis sees a frozen graph. From `delete_garbage` on, `Drop` impls run
-//! and may allocate, free, or panic: the collector then holds a strong count
-//! on every unreachable object, so nothing it works on is freed under it.
+//! No user code runs during the analysis (only `Trace` impls), so it sees a
+//! frozen graph. From `handle_weakrefs` on, user code runs (debug writers,
+//! `Drop` impls) and may allocate, free, or panic: the collector then holds
+//! a strong count on every unreachable object, so nothing it works on is
+//! freed under it, and no weak reference can bring one back.
 
 use std::panic::{self, AssertUnwindSafe};
 
-use super::{Panic, State, NUM_GENERATIONS};
+use std::time::Instant;
+
+use super::hooks::FirstPanic;
+use super::{State, NUM_GENERATIONS};
+use crate::any::AnyCc;
+use crate::gc::{CallbackInfo, DebugFlags, Phase};
 use crate::raw::{flags, GcPtr};
 use crate::trace::{Mode, Tracer};
 
@@ -38,8 +46,10 @@ pub(crate) fn collect_generations(s: &State) -> usize {
     0
 }
 
-/// Collects generations `0..=g`; returns the number of unreachable
-/// objects found. A collection already running makes this return 0.
+/// Collects generations `0..=g` with the callbacks around it, as CPython's
+/// `gc_collect_with_callback`; returns the number of unreachable objects
+/// found. A collection already running (this one's callbacks and `Drop`s
+/// included) makes this return 0 at once.
 pub(crate) fn collect(s: &State, g: usize) -> usize {
     assert!(g < NUM_GENERATIONS);
     if s.collecting.get() {
@@ -47,6 +57,41 @@ pub(crate) fn collect(s: &State, g: usize) -> usize {
     }
     s.collecting.set(true);
     let collecting = ResetCollecting(s);
+    let mut panics = FirstPanic::default();
+
+    let mut info = CallbackInfo {
+        generation: g,
+        collected: 0,
+        uncollectable: 0,
+    };
+    s.run_callbacks(Phase::Start, &info, &mut panics);
+    info.collected = collect_main(s, g, &mut panics);
+    s.run_callbacks(Phase::Stop, &info, &mut panics);
+
+    drop(collecting);
+    panics.resume();
+    info.collected + info.uncollectable
+}
+
+/// One collection of generations `0..=g`, CPython's `gc_collect_main`.
+/// Returns the number of unreachable objects found.
+fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
+    let started = Instant::now();
+    if s.debugging(DebugFlags::STATS) {
+        let sizes: Vec<usize> = s.gens.iter().map(|gen| gen.borrow().len()).collect();
+        s.debug_line(panics, format_args!("gc: collecting generation {g}..."));
+        s.debug_line(
+            panics,
+            format_args!(
+                "gc: objects in each generation: {} {} {}",
+                sizes[0], sizes[1], sizes[2]
+            ),
+        );
+        s.debug_line(
+            panics,
+            format_args!("gc: objects in permanent generation: {}", sizes[3]),
+        );
+    }
 
     if g + 1 < NUM_GENERATIONS {
         s.count[g + 1].set(s.count[g + 1].get() + 1);
@@ -79,17 +124,32 @@ pub(crate) fn collect(s: &State, g: usize) -> usize {
 
     let found = unreachable.len();
     handle_weakrefs(&unreachable);
-    let first_panic = delete_garbage(s, unreachable);
+    // After `handle_weakrefs`: a debug writer is user code, and must find
+    // the garbage out of reach (held by the collector, weak refs cleared).
+    if s.debugging(DebugFlags::COLLECTABLE) {
+        for &p in &unreachable {
+            let name = (p.header().vtable.type_name)();
+            let addr = p.as_counts().as_ptr() as usize;
+            s.debug_line(panics, format_args!("gc: collectable <{name} {addr:#x}>"));
+        }
+    }
+    if s.debugging(DebugFlags::SAVEALL) {
+        save_garbage(s, unreachable, target_generation(g));
+    } else {
+        delete_garbage(s, unreachable, panics);
+    }
 
+    if s.debugging(DebugFlags::STATS) {
+        let elapsed = started.elapsed().as_secs_f64();
+        s.debug_line(
+            panics,
+            format_args!("gc: done, {found} unreachable, 0 uncollectable, {elapsed:.4}s elapsed"),
+        );
+    }
     let mut st = s.stats[g].get();
     st.collections += 1;
     st.collected += found;
     s.stats[g].set(st);
-
-    drop(collecting);
-    if let Some(payload) = first_panic {
-        panic::resume_unwind(payload);
-    }
     found
 }
 
@@ -224,19 +284,14 @@ fn handle_weakrefs(unreachable: &[GcPtr]) {
 /// it. A member still referenced by a sibling whose value is not dropped
 /// yet keeps its block until that sibling's drop releases it, so a `Drop`
 /// that reaches a sibling through a `Cc` always finds allocated memory.
-/// A panicking `Drop` does not stop the others; the first panic is
-/// returned to be resumed once the collection is complete.
-fn delete_garbage(s: &State, unreachable: Vec<GcPtr>) -> Option<Panic> {
-    let mut first_panic = None;
+/// A panicking `Drop` does not stop the others.
+fn delete_garbage(s: &State, unreachable: Vec<GcPtr>, panics: &mut FirstPanic) {
     for p in unreachable {
         if p.flags() & flags::VALUE_DROPPED == 0 {
             // SAFETY: the value is alive (just checked), the collector's
             // strong count keeps the block, and only the collector drops
             // values of unreachable objects.
-            let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { p.drop_value() }));
-            if let Err(payload) = dropped {
-                first_panic.get_or_insert(payload);
-            }
+            panics.catch(|| unsafe { p.drop_value() });
         }
         s.decrement_count0();
         if p.header().counts.dec_strong() == 0 {
@@ -245,7 +300,23 @@ fn delete_garbage(s: &State, unreachable: Vec<GcPtr>) -> Option<Panic> {
             unsafe { p.drop_weak() };
         }
     }
-    first_panic
+}
+
+/// `SAVEALL`: instead of being freed, the unreachable objects go to
+/// `gc::garbage()` in the order found, alive and intact (their weak
+/// references stay cleared), and back into a generation, as CPython moves
+/// them to the old generation: once `gc::clear_garbage()` lets go of them,
+/// the next collection frees them.
+fn save_garbage(s: &State, unreachable: Vec<GcPtr>, target_gen: usize) {
+    let mut gen = s.gens[target_gen].borrow_mut();
+    let mut garbage = s.garbage.borrow_mut();
+    garbage.reserve(unreachable.len());
+    for p in unreachable {
+        gen.push(p, target_gen as u32);
+        // SAFETY: the collector's strong count on `p` (taken in
+        // `handle_weakrefs`) becomes the saved handle's.
+        garbage.push(unsafe { AnyCc::from_counted(p.as_counts(), p.header().vtable) });
+    }
 }
 
 /// Clears the re-entrancy guard when the collection ends, also by a panic.

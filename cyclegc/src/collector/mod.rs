@@ -2,14 +2,19 @@
 //! enter and leave it: [`track_new`] and [`release`].
 
 mod collect;
+mod hooks;
 
 pub(crate) use collect::{collect, collect_generations};
+pub(crate) use hooks::Callback;
 
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::panic::AssertUnwindSafe;
 
-use crate::gc::GenerationStats;
+use std::io::Write;
+
+use crate::any::AnyCc;
+use crate::gc::{CallbackId, GenerationStats};
 use crate::raw::{flags, DropImplicitWeak, GcPtr, GenList};
 
 /// A panic caught in user code, to be resumed when the collector's work is done.
@@ -52,6 +57,15 @@ pub(crate) struct State {
     /// An empty buffer kept for the next collection's working list.
     pub(crate) spare: RefCell<Vec<GcPtr>>,
     teardown_registered: Cell<bool>,
+    /// `gc::set_debug` flags, as `DebugFlags` bits.
+    pub(crate) debug: Cell<u32>,
+    /// Where debug lines go; `None` is standard error.
+    pub(crate) debug_output: RefCell<Option<Box<dyn Write>>>,
+    /// `gc::garbage()`: unreachable objects kept under `SAVEALL`.
+    pub(crate) garbage: RefCell<Vec<AnyCc>>,
+    /// `gc::add_callback` callbacks, in the order added.
+    pub(crate) callbacks: RefCell<Vec<(CallbackId, Callback)>>,
+    pub(crate) next_callback_id: Cell<u64>,
 }
 
 impl State {
@@ -78,6 +92,11 @@ impl State {
             pending_frees: RefCell::new(Vec::new()),
             spare: RefCell::new(Vec::new()),
             teardown_registered: Cell::new(false),
+            debug: Cell::new(0),
+            debug_output: RefCell::new(None),
+            garbage: RefCell::new(Vec::new()),
+            callbacks: RefCell::new(Vec::new()),
+            next_callback_id: Cell::new(0),
         }
     }
 
@@ -150,10 +169,20 @@ impl Drop for Teardown {
     fn drop(&mut self) {
         with_state(|s| {
             // A panic here would abort the process (it is a thread-local
-            // destructor); a `Drop` that fails at thread exit is dropped
-            // on the floor instead, after the collection completed.
-            let _ =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| collect(s, NUM_GENERATIONS - 1)));
+            // destructor), so user code that fails at thread exit (a `Drop`,
+            // a callback, a debug writer) is dropped on the floor instead.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                collect(s, NUM_GENERATIONS - 1);
+                // What SAVEALL kept is nobody's to inspect any more.
+                s.debug.set(0);
+                let saved = s.garbage.take();
+                if !saved.is_empty() {
+                    drop(saved);
+                    collect(s, NUM_GENERATIONS - 1);
+                }
+                drop(s.callbacks.take());
+                drop(s.debug_output.take());
+            }));
             s.release_empty_buffers();
         })
     }

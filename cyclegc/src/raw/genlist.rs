@@ -86,6 +86,15 @@ impl GenList {
         self.items.clear();
     }
 
+    /// Moves every object of `other` to the end of this list, which is
+    /// generation `gen`.
+    pub(crate) fn append(&mut self, other: &mut GenList, gen: u32) {
+        self.items.reserve(other.items.len());
+        for p in other.items.drain(..) {
+            self.push(p, gen);
+        }
+    }
+
     /// Drops the buffer if the list is empty (thread exit).
     pub(crate) fn release_buffer_if_empty(&mut self) {
         if self.items.is_empty() {

@@ -32,6 +32,8 @@ pub(crate) mod flags {
     pub(crate) const VALUE_DROPPED: u32 = 1 << 5;
     /// Weak references no longer upgrade: the object was found unreachable.
     pub(crate) const WEAK_CLEARED: u32 = 1 << 6;
+    /// Its finalizer has run (`gc::is_finalized`).
+    pub(crate) const FINALIZED: u32 = 1 << 7;
 
     /// The generation stored in `flags`.
     #[inline]

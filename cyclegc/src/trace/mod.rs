@@ -82,6 +82,8 @@ pub(crate) enum Mode<'a> {
     },
     /// `gc::referents`: collect a strong handle to every referent.
     Referents(&'a mut Vec<AnyCc>),
+    /// `gc::referrers`: does the value refer to `target`?
+    FindReferent { target: NonNull<Counts>, found: bool },
 }
 
 impl<'a> Tracer<'a> {
@@ -149,8 +151,10 @@ impl<'a> Tracer<'a> {
     }
 
     fn visit_leaf(&mut self, ptr: NonNull<Counts>, vtable: &'static VTable) {
-        if let Mode::Referents(out) = &mut self.mode {
-            out.push(AnyCc::from_raw_clone(ptr, vtable));
+        match &mut self.mode {
+            Mode::Referents(out) => out.push(AnyCc::from_raw_clone(ptr, vtable)),
+            Mode::FindReferent { target, found } => *found |= ptr == *target,
+            Mode::SubtractRefs { .. } | Mode::MarkReachable { .. } => {}
         }
     }
 
@@ -183,6 +187,7 @@ impl<'a> Tracer<'a> {
             Mode::Referents(out) => {
                 out.push(AnyCc::from_raw_clone(p.as_counts(), p.header().vtable));
             }
+            Mode::FindReferent { target, found } => *found |= p.as_counts() == *target,
         }
     }
 }
