@@ -165,7 +165,7 @@ impl<T: Trace> Cc<T> {
     /// ```
     #[inline]
     pub fn weak_count(this: &Cc<T>) -> usize {
-        this.counts().weak.get() as usize - 1
+        this.counts().weak_count() as usize - 1
     }
 
     /// Makes a [`Weak`] handle: Python's `weakref.ref(obj)`.
@@ -183,6 +183,46 @@ impl<T: Trace> Cc<T> {
         this.counts().inc_weak();
         // SAFETY: we just added the weak count the new handle owns.
         unsafe { Weak::from_counted(this.ptr) }
+    }
+
+    /// Makes a weak reference with a callback: Python's
+    /// `weakref.ref(obj, callback)`.
+    ///
+    /// When the object dies (its last strong handle goes, or a collection
+    /// finds it unreachable), `callback` is called once with this weak
+    /// reference, which by then gives `None`, as does every other weak
+    /// reference to the object. Callbacks of one object run newest first.
+    /// A callback is dropped uncalled if every clone of its weak reference
+    /// is dropped first, or if, in a collection, the weak reference is
+    /// itself owned by the garbage. A panicking callback is reported on
+    /// standard error (`Exception ignored in: ...`) and the others still run.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use cyclegc::Cc;
+    ///
+    /// let called = Rc::new(Cell::new(false));
+    /// let flag = called.clone();
+    /// let obj = Cc::new(String::from("referent"));
+    /// let weak = Cc::downgrade_with_callback(&obj, move |w| {
+    ///     assert!(w.upgrade().is_none()); // already cleared
+    ///     flag.set(true);
+    /// });
+    /// drop(obj);
+    /// assert!(called.get());
+    /// # drop(weak);
+    /// ```
+    pub fn downgrade_with_callback(this: &Cc<T>, callback: impl FnOnce(&Weak<T>) + 'static) -> Weak<T> {
+        this.counts().inc_weak();
+        // SAFETY: the weak count just added is the new handle's.
+        let (weak, pending) = unsafe { Weak::with_callback(this.ptr, callback) };
+        if weak.upgrade().is_some() {
+            crate::collector::register_weak_callback(this.ptr, std::rc::Rc::downgrade(&pending));
+        }
+        // Otherwise the object is already dead (a stray handle to a value
+        // the collector dropped): there is no death left to call back for.
+        weak
     }
 
     /// A raw pointer to the value, for printing and comparing; it stays

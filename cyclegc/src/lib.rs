@@ -54,7 +54,7 @@ mod weak;
 
 pub use any::AnyCc;
 pub use cc::Cc;
-pub use trace::{Trace, Tracer};
+pub use trace::{Finalize, Trace, Tracer};
 pub use weak::Weak;
 
 /// Derives [`Trace`](trait@Trace) for a struct or enum.

@@ -1,8 +1,10 @@
 //! `Weak<T>`: the handle that does not keep its object alive.
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::rc::Rc;
 
 use crate::cc::Cc;
 use crate::raw::{drop_weak, flags, CcBox, Counts, GcPtr};
@@ -24,9 +26,56 @@ use crate::trace::Trace;
 /// drop(strong);
 /// assert!(weak.upgrade().is_none());
 /// ```
+///
+/// A weak reference made by [`Cc::downgrade_with_callback`] is one object
+/// with an identity, like Python's: its clones share it, and its callback
+/// is called once, when the referent dies, if some clone is still alive.
 pub struct Weak<T: Trace> {
     ptr: Option<NonNull<Counts>>,
+    callback: Option<Rc<CallbackRef<T>>>,
     _marker: PhantomData<T>,
+}
+
+/// The shared part of a weak reference made with a callback.
+pub(crate) struct CallbackRef<T: Trace> {
+    callback: Cell<Option<Box<dyn FnOnce(&Weak<T>)>>>,
+    /// The callback has run: the reference stays dead even if a finalizer
+    /// resurrects the object (CPython 3.15's rule for callback weakrefs).
+    fired: Cell<bool>,
+    /// The collection in which a garbage object was found to own this
+    /// reference; its callback then must not run (0: never).
+    trash_epoch: Cell<u64>,
+}
+
+/// A registered weak reference with a callback, as the collector sees it
+/// (type-erased), until its referent dies.
+pub(crate) trait PendingCallback {
+    /// Calls the callback, once, with a handle to the (now dead) reference.
+    fn fire(self: Rc<Self>, block: NonNull<Counts>);
+    /// Whether garbage of collection `epoch` owns this reference.
+    fn is_trash(&self, epoch: u64) -> bool;
+}
+
+impl<T: Trace> PendingCallback for CallbackRef<T> {
+    fn fire(self: Rc<Self>, block: NonNull<Counts>) {
+        let Some(callback) = self.callback.take() else {
+            return;
+        };
+        self.fired.set(true);
+        // SAFETY: the caller keeps the dying object's block allocated; the
+        // handle made here owns the weak count added for it.
+        unsafe { block.as_ref() }.inc_weak();
+        let weak = Weak {
+            ptr: Some(block),
+            callback: Some(self),
+            _marker: PhantomData,
+        };
+        callback(&weak);
+    }
+
+    fn is_trash(&self, epoch: u64) -> bool {
+        self.trash_epoch.get() == epoch
+    }
 }
 
 impl<T: Trace> Weak<T> {
@@ -39,6 +88,7 @@ impl<T: Trace> Weak<T> {
     pub const fn new() -> Weak<T> {
         Weak {
             ptr: None,
+            callback: None,
             _marker: PhantomData,
         }
     }
@@ -50,8 +100,42 @@ impl<T: Trace> Weak<T> {
     pub(crate) unsafe fn from_counted(ptr: NonNull<Counts>) -> Weak<T> {
         Weak {
             ptr: Some(ptr),
+            callback: None,
             _marker: PhantomData,
         }
+    }
+
+    /// A weak reference with a callback; see [`Cc::downgrade_with_callback`].
+    ///
+    /// # Safety
+    /// As [`Weak::from_counted`].
+    pub(crate) unsafe fn with_callback(
+        ptr: NonNull<Counts>,
+        callback: impl FnOnce(&Weak<T>) + 'static,
+    ) -> (Weak<T>, Rc<dyn PendingCallback>) {
+        let shared = Rc::new(CallbackRef {
+            callback: Cell::new(Some(Box::new(callback))),
+            fired: Cell::new(false),
+            trash_epoch: Cell::new(0),
+        });
+        let weak = Weak {
+            ptr: Some(ptr),
+            callback: Some(shared.clone()),
+            _marker: PhantomData,
+        };
+        (weak, shared)
+    }
+
+    /// Marks this reference as owned by garbage of collection `epoch`.
+    pub(crate) fn mark_trash(&self, epoch: u64) {
+        if let Some(cb) = &self.callback {
+            cb.trash_epoch.set(epoch);
+        }
+    }
+
+    /// Whether this is a weak reference with a callback that has run.
+    pub(crate) fn callback_fired(&self) -> bool {
+        self.callback.as_ref().is_some_and(|cb| cb.fired.get())
     }
 
     /// The block, if the object is alive (not dead by refcount, not found
@@ -61,7 +145,7 @@ impl<T: Trace> Weak<T> {
         let p = self.ptr?;
         // SAFETY: the weak count this handle owns keeps the block allocated.
         let counts = unsafe { p.as_ref() };
-        if counts.strong.get() == 0 {
+        if counts.strong.get() == 0 || self.callback_fired() {
             return None;
         }
         if !T::IS_LEAF {
@@ -116,7 +200,7 @@ impl<T: Trace> Weak<T> {
     pub fn weak_count(&self) -> usize {
         match self.live_block() {
             // SAFETY: the block is live; the strong handles hold one extra weak count.
-            Some(p) => unsafe { p.as_ref() }.weak.get() as usize - 1,
+            Some(p) => unsafe { p.as_ref() }.weak_count() as usize - 1,
             None => 0,
         }
     }
@@ -135,6 +219,7 @@ impl<T: Trace> Weak<T> {
 }
 
 impl<T: Trace> Clone for Weak<T> {
+    /// Another handle to the same weak reference (sharing its callback).
     fn clone(&self) -> Weak<T> {
         if let Some(p) = self.ptr {
             // SAFETY: this handle's weak count keeps the block allocated.
@@ -142,6 +227,7 @@ impl<T: Trace> Clone for Weak<T> {
         }
         Weak {
             ptr: self.ptr,
+            callback: self.callback.clone(),
             _marker: PhantomData,
         }
     }

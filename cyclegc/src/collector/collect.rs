@@ -23,6 +23,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use std::time::Instant;
 
+use super::death;
 use super::hooks::FirstPanic;
 use super::{State, NUM_GENERATIONS};
 use crate::any::AnyCc;
@@ -122,7 +123,7 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
         s.long_lived_total.set(survivors);
     }
 
-    let found = unreachable.len();
+    let mut unreachable = unreachable;
     handle_weakrefs(&unreachable);
     // After `handle_weakrefs`: a debug writer is user code, and must find
     // the garbage out of reach (held by the collector, weak refs cleared).
@@ -133,6 +134,11 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
             s.debug_line(panics, format_args!("gc: collectable <{name} {addr:#x}>"));
         }
     }
+    handle_weak_callbacks(s, &unreachable);
+    if finalize_garbage(&unreachable, panics) {
+        unreachable = handle_resurrected_objects(s, unreachable, target_generation(g));
+    }
+    let found = unreachable.len();
     if s.debugging(DebugFlags::SAVEALL) {
         save_garbage(s, unreachable, target_generation(g));
     } else {
@@ -195,7 +201,9 @@ fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize) -> Vec<GcPtr> {
 /// the generations being collected. What remains counts references from
 /// outside: from the stack, from older generations, from untracked places.
 fn update_and_subtract_refs(young: &[GcPtr], g: usize) {
-    let mut tracer = Tracer::new(Mode::SubtractRefs { max_gen: g as u32 });
+    let mut tracer = Tracer::new(Mode::SubtractRefs {
+        gen_limit: g as u32 + 1,
+    });
     for &p in young {
         let h = p.header();
         let f = h.flags.get();
@@ -277,6 +285,90 @@ fn handle_weakrefs(unreachable: &[GcPtr]) {
         let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
         p.set_flags(flags::with_generation(f, flags::UNTRACKED) | flags::WEAK_CLEARED);
     }
+}
+
+/// Calls the callbacks of the weak references to the garbage, which
+/// `handle_weakrefs` cleared, before any finalizer or drop runs. The
+/// callbacks of weak references that the garbage itself owns are not
+/// called: they would be destroyed with it (CPython's "trash" weakrefs).
+fn handle_weak_callbacks(s: &State, unreachable: &[GcPtr]) {
+    let pending: Vec<_> = unreachable
+        .iter()
+        .filter(|p| p.header().counts.has_weak_callbacks())
+        .map(|&p| (p, death::take_weak_callbacks(s, p.as_counts())))
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let epoch = s.epoch.get() + 1;
+    s.epoch.set(epoch);
+    let mut tracer = Tracer::new(Mode::MarkTrashWeakrefs { epoch });
+    for &p in unreachable {
+        p.trace(&mut tracer);
+    }
+    for (p, callbacks) in pending {
+        death::fire_weak_callbacks(p.as_counts(), p.header().vtable, callbacks, Some(epoch));
+    }
+}
+
+/// CPython's `finalize_garbage`: calls the finalizer of every unreachable
+/// object that has one and has not been finalized, with all the garbage
+/// still intact. Returns whether any ran (and so may have resurrected
+/// something).
+fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
+    let mut ran = false;
+    for &p in unreachable {
+        let f = p.flags();
+        let Some(finalize) = p.header().vtable.finalize else {
+            continue;
+        };
+        if f & flags::FINALIZED == 0 {
+            p.set_flags(f | flags::FINALIZED);
+            // SAFETY: the value is alive (no garbage is dropped before every
+            // finalizer ran) and the collector's count keeps the block.
+            panics.catch(|| unsafe { finalize(p.as_counts()) });
+            ran = true;
+        }
+    }
+    ran
+}
+
+/// CPython's `handle_resurrected_objects`: reachability is computed again
+/// over the garbage, now counting every reference from outside it (the
+/// collector's own count aside). What a finalizer made reachable, and all
+/// it reaches, moves to the target generation alive; plain weak references
+/// to it work again (CPython 3.15's rule), those whose callbacks ran stay
+/// dead. Returns what is still unreachable.
+fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: usize) -> Vec<GcPtr> {
+    for &p in &unreachable {
+        let h = p.header();
+        h.slot.set(h.counts.strong.get() - 1);
+        h.flags.set(h.flags.get() | flags::COLLECTING);
+    }
+    let mut tracer = Tracer::new(Mode::SubtractRefs { gen_limit: 0 });
+    for &p in &unreachable {
+        tracer.untraceable = false;
+        p.trace(&mut tracer);
+        if tracer.untraceable {
+            p.set_flags(p.flags() | flags::UNTRACEABLE);
+        }
+    }
+    move_reachable(s, &unreachable, target_gen);
+    let mut still = Vec::with_capacity(unreachable.len());
+    for p in unreachable {
+        let f = p.flags();
+        if f & flags::COLLECTING != 0 {
+            p.set_flags(f & !(flags::COLLECTING | flags::UNTRACEABLE));
+            still.push(p);
+        } else {
+            p.set_flags(f & !flags::WEAK_CLEARED);
+            // Nonzero, since something outside resurrected it, except for an
+            // untraceable object kept only to be safe: back in a generation
+            // with a zero count, the next collection finds it unreachable.
+            p.header().counts.dec_strong();
+        }
+    }
+    still
 }
 
 /// Drops every unreachable value and gives up the collector's count on it

@@ -2,9 +2,11 @@
 //! enter and leave it: [`track_new`] and [`release`].
 
 mod collect;
+mod death;
 mod hooks;
 
 pub(crate) use collect::{collect, collect_generations};
+pub(crate) use death::register_weak_callback;
 pub(crate) use hooks::Callback;
 
 use std::cell::{Cell, RefCell};
@@ -15,7 +17,9 @@ use std::io::Write;
 
 use crate::any::AnyCc;
 use crate::gc::{CallbackId, GenerationStats};
-use crate::raw::{flags, DropImplicitWeak, GcPtr, GenList};
+use std::ptr::NonNull;
+
+use crate::raw::{flags, Counts, DropImplicitWeak, GcPtr, GenList, VTable};
 
 /// A panic caught in user code, to be resumed when the collector's work is done.
 pub(crate) type Panic = Box<dyn std::any::Any + Send + 'static>;
@@ -66,6 +70,10 @@ pub(crate) struct State {
     /// `gc::add_callback` callbacks, in the order added.
     pub(crate) callbacks: RefCell<Vec<(CallbackId, Callback)>>,
     pub(crate) next_callback_id: Cell<u64>,
+    /// Weak references with callbacks, by object (see `death`).
+    pub(crate) weak_callbacks: RefCell<Option<death::WeakCallbacks>>,
+    /// Counts collections, to tell one collection's trash weakrefs.
+    pub(crate) epoch: Cell<u64>,
 }
 
 impl State {
@@ -97,6 +105,8 @@ impl State {
             garbage: RefCell::new(Vec::new()),
             callbacks: RefCell::new(Vec::new()),
             next_callback_id: Cell::new(0),
+            weak_callbacks: RefCell::new(None),
+            epoch: Cell::new(0),
         }
     }
 
@@ -216,6 +226,11 @@ pub(crate) fn track_new(p: GcPtr) {
 }
 
 /// The last strong handle of a tracked object went away.
+///
+/// As in CPython's `subtype_dealloc`: the finalizer runs first, while weak
+/// references still upgrade, and may resurrect the object; otherwise the
+/// object leaves its generation and is freed (weak callbacks, then the
+/// value's drop), through the trashcan queue if a free is already running.
 pub(crate) fn release(p: GcPtr) {
     let f = p.flags();
     if f & flags::VALUE_DROPPED != 0 {
@@ -230,8 +245,21 @@ pub(crate) fn release(p: GcPtr) {
         // it is the safe way out.
         return;
     }
+    let mut first_panic = None;
+    if let Some(finalize) = p.header().vtable.finalize {
+        if f & flags::FINALIZED == 0 {
+            p.set_flags(f | flags::FINALIZED);
+            let (resurrected, panic) = death::finalize_on_last_release(p.as_counts(), finalize);
+            first_panic = panic;
+            if resurrected {
+                resume(first_panic);
+                return;
+            }
+        }
+    }
     with_state(|s| {
-        let gen = flags::generation(f);
+        // Read again: the finalizer may have run a collection that moved it.
+        let gen = flags::generation(p.flags());
         if gen <= flags::PERMANENT {
             s.gens[gen as usize].borrow_mut().remove(p);
             s.decrement_count0();
@@ -241,12 +269,44 @@ pub(crate) fn release(p: GcPtr) {
             return;
         }
         s.freeing.set(true);
-        let first_panic = s.free_all(p);
+        let panic = s.free_all(p);
         s.freeing.set(false);
-        if let Some(payload) = first_panic {
-            std::panic::resume_unwind(payload);
+        first_panic = first_panic.take().or(panic);
+    });
+    resume(first_panic);
+}
+
+/// The last strong handle of a leaf object with a finalizer or weak
+/// callbacks went away (other leaf objects are freed without the collector).
+pub(crate) fn release_leaf(block: NonNull<Counts>, vtable: &'static VTable) {
+    let mut first_panic = None;
+    if let Some(finalize) = vtable.finalize {
+        // A leaf has no flags to remember that its finalizer ran: like an
+        // untracked object in CPython, it is finalized at every death.
+        let (resurrected, panic) = death::finalize_on_last_release(block, finalize);
+        first_panic = panic;
+        if resurrected {
+            resume(first_panic);
+            return;
         }
-    })
+    }
+    {
+        let _weak = DropImplicitWeak(block, vtable);
+        let callbacks = with_state(|s| death::take_weak_callbacks(s, block));
+        death::fire_weak_callbacks(block, vtable, callbacks, None);
+        // SAFETY: strong is zero: nothing else can reach the value, and
+        // this is its only drop.
+        let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.drop_value)(block) }));
+        first_panic = first_panic.or(dropped.err());
+    }
+    resume(first_panic);
+}
+
+/// Resumes a panic caught in user code, now that the collector's work is done.
+fn resume(panic: Option<Panic>) {
+    if let Some(payload) = panic {
+        std::panic::resume_unwind(payload);
+    }
 }
 
 /// [`free`], catching a panic of the value's `Drop`.
@@ -257,7 +317,12 @@ fn catch_free(p: GcPtr) -> Option<Panic> {
 /// Drops the value of an object whose strong count is zero, then gives up
 /// the strong handles' joint weak count (also if the drop panics).
 fn free(p: GcPtr) {
-    let _weak = DropImplicitWeak(p.as_counts(), p.header().vtable);
+    let vtable = p.header().vtable;
+    let _weak = DropImplicitWeak(p.as_counts(), vtable);
+    if p.header().counts.has_weak_callbacks() {
+        let callbacks = with_state(|s| death::take_weak_callbacks(s, p.as_counts()));
+        death::fire_weak_callbacks(p.as_counts(), vtable, callbacks, None);
+    }
     // SAFETY: strong is zero and the object is in no list: nothing else can
     // reach the value, and this is its only drop.
     unsafe { p.drop_value() };

@@ -30,11 +30,20 @@ use super::flags;
 use crate::trace::{Trace, Tracer};
 
 /// The two reference counts every object starts with.
+///
+/// The top bit of `weak` is not part of the count: it says that weak
+/// references with callbacks are registered for the object (see
+/// `collector::weakrefs`), so that a death needs to look them up only then.
+/// It is cleared when they are taken, before the object's joint weak count
+/// is released, so a count that reaches zero never carries it.
 #[repr(C)]
 pub(crate) struct Counts {
     pub(crate) strong: Cell<u32>,
     pub(crate) weak: Cell<u32>,
 }
+
+/// The flag bit of [`Counts::weak`].
+const WEAK_CALLBACKS: u32 = 1 << 31;
 
 impl Counts {
     fn new() -> Counts {
@@ -67,10 +76,27 @@ impl Counts {
     #[inline]
     pub(crate) fn inc_weak(&self) {
         let w = self.weak.get();
-        if w == u32::MAX {
+        if w & !WEAK_CALLBACKS == !WEAK_CALLBACKS {
             std::process::abort();
         }
         self.weak.set(w + 1);
+    }
+
+    /// The number of `Weak` handles, plus one while strong handles exist.
+    #[inline]
+    pub(crate) fn weak_count(&self) -> u32 {
+        self.weak.get() & !WEAK_CALLBACKS
+    }
+
+    /// Whether weak references with callbacks are registered.
+    #[inline]
+    pub(crate) fn has_weak_callbacks(&self) -> bool {
+        self.weak.get() & WEAK_CALLBACKS != 0
+    }
+
+    pub(crate) fn set_weak_callbacks(&self, on: bool) {
+        let w = self.weak.get() & !WEAK_CALLBACKS;
+        self.weak.set(if on { w | WEAK_CALLBACKS } else { w });
     }
 }
 
@@ -98,6 +124,8 @@ pub(crate) struct VTable {
     pub(crate) dealloc: unsafe fn(NonNull<Counts>),
     /// What happens when `strong` reaches zero.
     pub(crate) release: unsafe fn(NonNull<Counts>),
+    /// Calls `Finalize::finalize` on the value, if the type has a finalizer.
+    pub(crate) finalize: Option<unsafe fn(NonNull<Counts>)>,
 }
 
 #[repr(C)]
@@ -127,6 +155,11 @@ impl<T: Trace> CcBox<T> {
         drop_value: Self::drop_value,
         dealloc: Self::dealloc,
         release: Self::release,
+        finalize: if T::__FINALIZE {
+            Some(Self::finalize_erased)
+        } else {
+            None
+        },
     };
 
     /// Moves `value` into a new block with `strong == weak == 1`. A tracked
@@ -186,6 +219,11 @@ impl<T: Trace> CcBox<T> {
         }
     }
 
+    unsafe fn finalize_erased(p: NonNull<Counts>) {
+        // SAFETY: the vtable contract: the block is a live `T` with its value.
+        unsafe { Self::value(p) }.__finalize();
+    }
+
     unsafe fn trace_erased(p: NonNull<Counts>, tracer: &mut Tracer<'_>) {
         // SAFETY: the vtable contract: the block is a live `T` with its value.
         unsafe { Self::value(p) }.trace(tracer);
@@ -224,11 +262,17 @@ impl<T: Trace> CcBox<T> {
     pub(crate) unsafe fn release(p: NonNull<Counts>) {
         if T::IS_LEAF {
             // A leaf owns no `Cc`, so dropping it cannot start a chain of
-            // frees: no trashcan is needed and the collector is not involved.
-            let guard = DropImplicitWeak(p, Self::VTABLE);
-            // SAFETY: strong is zero, so nothing else can reach the value.
-            unsafe { Self::drop_value(p) };
-            drop(guard);
+            // frees: no trashcan is needed and the collector is only
+            // involved for a finalizer or weak callbacks.
+            // SAFETY: the block is live (its strong count just reached zero).
+            if T::__FINALIZE || unsafe { p.as_ref() }.has_weak_callbacks() {
+                crate::collector::release_leaf(p, Self::VTABLE);
+            } else {
+                let guard = DropImplicitWeak(p, Self::VTABLE);
+                // SAFETY: strong is zero, so nothing else can reach the value.
+                unsafe { Self::drop_value(p) };
+                drop(guard);
+            }
         } else {
             // SAFETY: `p` is a live tracked block.
             crate::collector::release(unsafe { GcPtr::new(p) });

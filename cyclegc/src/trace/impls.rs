@@ -63,7 +63,7 @@ macro_rules! sequence {
             const IS_LEAF: bool = T::IS_LEAF;
             #[inline]
             fn trace(&self, tracer: &mut Tracer<'_>) {
-                if !T::IS_LEAF {
+                if !T::IS_LEAF || tracer.wants_leaves() {
                     for item in self.iter() {
                         item.trace(tracer);
                     }
@@ -80,7 +80,7 @@ unsafe impl<T: Trace> Trace for [T] {
     const IS_LEAF: bool = T::IS_LEAF;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !T::IS_LEAF {
+        if !T::IS_LEAF || tracer.wants_leaves() {
             for item in self {
                 item.trace(tracer);
             }
@@ -122,7 +122,7 @@ unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
 unsafe impl<K: Trace, V: Trace, S: 'static> Trace for HashMap<K, V, S> {
     const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !Self::IS_LEAF {
+        if !Self::IS_LEAF || tracer.wants_leaves() {
             for (k, v) in self {
                 k.trace(tracer);
                 v.trace(tracer);
@@ -135,7 +135,7 @@ unsafe impl<K: Trace, V: Trace, S: 'static> Trace for HashMap<K, V, S> {
 unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
     const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !Self::IS_LEAF {
+        if !Self::IS_LEAF || tracer.wants_leaves() {
             for (k, v) in self {
                 k.trace(tracer);
                 v.trace(tracer);
@@ -148,7 +148,7 @@ unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
 unsafe impl<T: Trace, S: 'static> Trace for HashSet<T, S> {
     const IS_LEAF: bool = T::IS_LEAF;
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !T::IS_LEAF {
+        if !T::IS_LEAF || tracer.wants_leaves() {
             for item in self {
                 item.trace(tracer);
             }
@@ -246,7 +246,7 @@ unsafe impl<T: Trace + ?Sized> Trace for RefCell<T> {
     const IS_LEAF: bool = T::IS_LEAF;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        if T::IS_LEAF {
+        if T::IS_LEAF && !tracer.wants_leaves() {
             return;
         }
         match self.try_borrow() {
@@ -274,9 +274,12 @@ unsafe impl Trace for AnyCc {
     }
 }
 
-// SAFETY: a weak handle keeps nothing alive, so there is nothing to visit.
+// SAFETY: a weak handle keeps nothing alive, so there is no `Cc` to
+// visit; it is reported separately, for its callback.
 unsafe impl<T: Trace> Trace for Weak<T> {
     const IS_LEAF: bool = true;
     #[inline]
-    fn trace(&self, _: &mut Tracer<'_>) {}
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.visit_weak(self);
+    }
 }

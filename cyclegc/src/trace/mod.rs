@@ -7,6 +7,7 @@ use std::ptr::NonNull;
 use crate::any::AnyCc;
 use crate::cc::Cc;
 use crate::raw::{flags, CcBox, Counts, GcPtr, GenList, VTable};
+use crate::weak::Weak;
 
 /// A type whose values can live in a [`Cc`] and whose `Cc` fields the
 /// cycle collector can find.
@@ -55,6 +56,67 @@ pub unsafe trait Trace: 'static {
 
     /// Visits every [`Cc`] that `self` owns, each once.
     fn trace(&self, tracer: &mut Tracer<'_>);
+
+    /// Whether the type has a [`Finalize`] impl to call; set by
+    /// `#[trace(finalize)]`.
+    #[doc(hidden)]
+    const __FINALIZE: bool = false;
+
+    /// Calls the type's [`Finalize`] impl; written by `#[trace(finalize)]`.
+    #[doc(hidden)]
+    fn __finalize(&self) {}
+}
+
+/// A finalizer: code that runs once before an object's value is dropped,
+/// while everything it refers to is still intact (PEP 442).
+///
+/// Implement it and add `#[trace(finalize)]` beside `#[derive(Trace)]`.
+/// `finalize` is called at most once per object (see
+/// [`gc::is_finalized`](crate::gc::is_finalized)):
+///
+/// - when the last strong handle goes, before the value is dropped, while
+///   weak references to the object still upgrade;
+/// - for a garbage cycle, before *any* value of the garbage is dropped, so
+///   every member it reads is intact. This is the place for code that needs
+///   its siblings, which a `Drop` impl may find already dropped.
+///
+/// A finalizer may resurrect objects by storing a handle somewhere
+/// reachable; the collector then frees nothing that was resurrected, and
+/// the resurrected object's finalizer is not called again. Objects of a
+/// leaf type (never tracked) have no such memory, as in CPython: their
+/// finalizer runs at each death.
+///
+/// ```
+/// use std::cell::{Cell, RefCell};
+/// use cyclegc::{gc, Cc, Finalize, Trace};
+///
+/// #[derive(Trace)]
+/// #[trace(finalize)]
+/// struct Node {
+///     name: &'static str,
+///     peer: RefCell<Option<Cc<Node>>>,
+/// }
+///
+/// thread_local!(static SEEN: RefCell<Vec<String>> = RefCell::new(Vec::new()));
+///
+/// impl Finalize for Node {
+///     fn finalize(&self) {
+///         // the peer is still intact here, even inside a garbage cycle
+///         let peer = self.peer.borrow().as_ref().map(|p| p.name).unwrap_or("-");
+///         SEEN.with(|s| s.borrow_mut().push(format!("{} (peer {peer})", self.name)));
+///     }
+/// }
+///
+/// let a = Cc::new(Node { name: "a", peer: RefCell::new(None) });
+/// let b = Cc::new(Node { name: "b", peer: RefCell::new(Some(a.clone())) });
+/// *a.peer.borrow_mut() = Some(b.clone());
+/// drop((a, b));
+/// assert_eq!(gc::collect(), 2);
+/// SEEN.with(|s| assert_eq!(*s.borrow(), ["a (peer b)", "b (peer a)"]));
+/// ```
+pub trait Finalize {
+    /// Runs once before the value is dropped; see the trait's docs.
+    fn finalize(&self);
 }
 
 /// What [`Trace::trace`] reports the handles it owns to.
@@ -70,9 +132,10 @@ pub struct Tracer<'a> {
 /// What a trace is for: one mode per collector phase or introspection.
 pub(crate) enum Mode<'a> {
     /// `subtract_refs`: every referent inside the generations being
-    /// collected loses one `gc_refs` (initialised to its strong count the
-    /// first time it is seen).
-    SubtractRefs { max_gen: u32 },
+    /// collected loses one `gc_refs`. A referent not yet seen whose
+    /// generation is below `gen_limit` is initialised to its strong count
+    /// first (0 when the set is already initialised, as for resurrection).
+    SubtractRefs { gen_limit: u32 },
     /// `move_reachable`: every referent still `COLLECTING` is reachable; it
     /// moves into `target` and onto `stack` to be traced in turn.
     MarkReachable {
@@ -84,6 +147,9 @@ pub(crate) enum Mode<'a> {
     Referents(&'a mut Vec<AnyCc>),
     /// `gc::referrers`: does the value refer to `target`?
     FindReferent { target: NonNull<Counts>, found: bool },
+    /// Marks the weak references owned by garbage as trash for collection
+    /// `epoch`: their callbacks must not run (CPython's `handle_weakrefs`).
+    MarkTrashWeakrefs { epoch: u64 },
 }
 
 impl<'a> Tracer<'a> {
@@ -113,6 +179,22 @@ impl<'a> Tracer<'a> {
         } else {
             // SAFETY: `obj` is a live handle to a tracked block.
             self.visit_tracked(unsafe { GcPtr::new(obj.ptr) });
+        }
+    }
+
+    /// Whether containers must visit even elements that can own no `Cc`
+    /// (they may own weak references whose callbacks are in question).
+    /// The impls of this crate skip leaf elements otherwise.
+    #[inline]
+    pub(crate) fn wants_leaves(&self) -> bool {
+        matches!(self.mode, Mode::MarkTrashWeakrefs { .. })
+    }
+
+    /// Reports a weak reference owned by the value being traced.
+    #[inline]
+    pub(crate) fn visit_weak<T: Trace>(&mut self, weak: &Weak<T>) {
+        if let Mode::MarkTrashWeakrefs { epoch } = self.mode {
+            weak.mark_trash(epoch);
         }
     }
 
@@ -154,14 +236,14 @@ impl<'a> Tracer<'a> {
         match &mut self.mode {
             Mode::Referents(out) => out.push(AnyCc::from_raw_clone(ptr, vtable)),
             Mode::FindReferent { target, found } => *found |= ptr == *target,
-            Mode::SubtractRefs { .. } | Mode::MarkReachable { .. } => {}
+            Mode::SubtractRefs { .. } | Mode::MarkReachable { .. } | Mode::MarkTrashWeakrefs { .. } => {}
         }
     }
 
     #[inline]
     fn visit_tracked(&mut self, p: GcPtr) {
         match &mut self.mode {
-            Mode::SubtractRefs { max_gen } => {
+            Mode::SubtractRefs { gen_limit } => {
                 let h = p.header();
                 let f = h.flags.get();
                 if f & flags::COLLECTING != 0 {
@@ -169,7 +251,7 @@ impl<'a> Tracer<'a> {
                     // impl that visits too much; wrapping makes the object
                     // look referenced from outside, which is the safe side.
                     h.slot.set(h.slot.get().wrapping_sub(1));
-                } else if flags::generation(f) <= *max_gen {
+                } else if flags::generation(f) < *gen_limit {
                     h.slot.set(h.counts.strong.get().wrapping_sub(1));
                     h.flags.set(f | flags::COLLECTING);
                 }
@@ -188,6 +270,7 @@ impl<'a> Tracer<'a> {
                 out.push(AnyCc::from_raw_clone(p.as_counts(), p.header().vtable));
             }
             Mode::FindReferent { target, found } => *found |= p.as_counts() == *target,
+            Mode::MarkTrashWeakrefs { .. } => {}
         }
     }
 }

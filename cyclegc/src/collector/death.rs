@@ -1,0 +1,109 @@
+//! What happens to an object as it dies, besides dropping its value: its
+//! finalizer (SPEC §7) and the callbacks of its weak references (SPEC §6).
+//!
+//! Weak references with callbacks are registered per object in the
+//! thread's state; the top bit of the object's weak count says whether it
+//! has any, so that a death looks them up only then.
+
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
+use std::rc;
+
+use super::{with_state, Panic, State};
+use crate::raw::{Counts, VTable};
+use crate::weak::PendingCallback;
+
+/// The registered weak references with callbacks, by object address.
+pub(crate) type WeakCallbacks = HashMap<usize, Vec<rc::Weak<dyn PendingCallback>>>;
+
+/// Registers a weak reference with a callback for the object at `block`.
+pub(crate) fn register_weak_callback(block: NonNull<Counts>, pending: rc::Weak<dyn PendingCallback>) {
+    with_state(|s| {
+        let mut registry = s.weak_callbacks.borrow_mut();
+        let list = registry
+            .get_or_insert_with(HashMap::new)
+            .entry(block.as_ptr() as usize)
+            .or_default();
+        // Weak references dropped before their referent leave dead entries;
+        // sweeping them as the list doubles keeps it proportional to the
+        // live ones at O(1) amortised cost.
+        if list.len() >= 8 && list.len().is_power_of_two() {
+            list.retain(|w| w.strong_count() > 0);
+        }
+        list.push(pending);
+    });
+    // SAFETY: the caller holds a strong handle to the block.
+    unsafe { block.as_ref() }.set_weak_callbacks(true);
+}
+
+/// Takes the weak references with callbacks registered for `block` (which
+/// is dying), newest last.
+pub(crate) fn take_weak_callbacks(s: &State, block: NonNull<Counts>) -> Vec<rc::Weak<dyn PendingCallback>> {
+    // SAFETY: the caller keeps the dying block allocated.
+    let counts = unsafe { block.as_ref() };
+    if !counts.has_weak_callbacks() {
+        return Vec::new();
+    }
+    counts.set_weak_callbacks(false);
+    let mut registry = s.weak_callbacks.borrow_mut();
+    registry
+        .as_mut()
+        .and_then(|r| r.remove(&(block.as_ptr() as usize)))
+        .unwrap_or_default()
+}
+
+/// Calls the callbacks of a dying object's weak references, newest first,
+/// skipping those whose weak reference is gone or is trash of collection
+/// `trash_epoch`. A panicking callback is reported on standard error, as
+/// CPython reports an exception in a callback, and the others still run.
+pub(crate) fn fire_weak_callbacks(
+    block: NonNull<Counts>,
+    vtable: &'static VTable,
+    callbacks: Vec<rc::Weak<dyn PendingCallback>>,
+    trash_epoch: Option<u64>,
+) {
+    for pending in callbacks.into_iter().rev() {
+        let Some(pending) = pending.upgrade() else {
+            continue;
+        };
+        if trash_epoch.is_some_and(|epoch| pending.is_trash(epoch)) {
+            continue;
+        }
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| pending.fire(block))) {
+            let name = (vtable.type_name)();
+            let addr = block.as_ptr() as usize;
+            eprintln!(
+                "Exception ignored in: <weak reference callback for <{name} object at {addr:#x}>>\n{}",
+                describe_panic(&payload)
+            );
+        }
+    }
+}
+
+/// The message of a panic, as the default hook would print it.
+fn describe_panic(payload: &Panic) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "Box<dyn Any>".to_string());
+    format!("panic: {message}")
+}
+
+/// Runs the finalizer of an object whose strong count just reached zero,
+/// with a temporary strong count so that its weak references still
+/// upgrade. Returns whether it resurrected the object (a handle to it
+/// survived the call) and the finalizer's panic, if any.
+pub(crate) fn finalize_on_last_release(
+    block: NonNull<Counts>,
+    finalize: unsafe fn(NonNull<Counts>),
+) -> (bool, Option<Panic>) {
+    // SAFETY: the caller keeps the block allocated; its value is alive.
+    let counts = unsafe { block.as_ref() };
+    counts.strong.set(1);
+    // SAFETY: the value is alive and the temporary count keeps it so.
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| unsafe { finalize(block) }));
+    let resurrected = counts.dec_strong() > 0;
+    (resurrected, outcome.err())
+}
