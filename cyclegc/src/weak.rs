@@ -36,9 +36,12 @@ pub struct Weak<T: Trace> {
     _marker: PhantomData<T>,
 }
 
+/// A weak reference's callback.
+type WeakCallback<T> = Box<dyn FnOnce(&Weak<T>)>;
+
 /// The shared part of a weak reference made with a callback.
 pub(crate) struct CallbackRef<T: Trace> {
-    callback: Cell<Option<Box<dyn FnOnce(&Weak<T>)>>>,
+    callback: Cell<Option<WeakCallback<T>>>,
     /// The callback has run: the reference stays dead even if a finalizer
     /// resurrects the object (CPython 3.15's rule for callback weakrefs).
     fired: Cell<bool>,
