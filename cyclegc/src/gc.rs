@@ -27,7 +27,7 @@ use std::rc::Rc;
 use crate::any::AnyCc;
 use crate::cc::Cc;
 use crate::collector::{self, with_state, State, NUM_GENERATIONS};
-use crate::raw::{flags, CcBox, GcPtr};
+use crate::raw::{flags, CcBox, Counts, GcPtr};
 use crate::trace::{Mode, Trace, Tracer};
 
 /// Per-generation statistics, as in Python's `gc.get_stats()`.
@@ -90,6 +90,14 @@ impl sealed::Sealed for AnyCc {
 }
 
 impl AsObject for AnyCc {}
+
+/// The counts of the object behind a handle.
+pub(crate) fn counts_of(obj: &impl AsObject) -> &Counts {
+    let o = obj.obj_ref();
+    // SAFETY: the handle keeps its block allocated for as long as it is
+    // borrowed, which bounds the returned reference.
+    unsafe { o.ptr.as_ref() }
+}
 
 /// The tracked object behind a handle, if its type is tracked at all.
 fn tracked(obj: &impl AsObject) -> Option<GcPtr> {

@@ -51,6 +51,7 @@ pub mod gc;
 mod raw;
 mod trace;
 mod weak;
+pub mod weakref;
 
 pub use any::AnyCc;
 pub use cc::Cc;

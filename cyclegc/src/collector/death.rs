@@ -73,22 +73,24 @@ pub(crate) fn fire_weak_callbacks(
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| pending.fire(block))) {
             let name = (vtable.type_name)();
             let addr = block.as_ptr() as usize;
-            eprintln!(
-                "Exception ignored in: <weak reference callback for <{name} object at {addr:#x}>>\n{}",
-                describe_panic(&payload)
+            report_unraisable(
+                format_args!("<weak reference callback for <{name} object at {addr:#x}>>"),
+                &payload,
             );
         }
     }
 }
 
-/// The message of a panic, as the default hook would print it.
-fn describe_panic(payload: &Panic) -> String {
+/// Reports a panic that nobody can receive (in a weak callback or an exit
+/// finalizer) on standard error, as CPython's `sys.unraisablehook` reports
+/// an exception there, and goes on.
+pub(crate) fn report_unraisable(what: std::fmt::Arguments<'_>, payload: &Panic) {
     let message = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "Box<dyn Any>".to_string());
-    format!("panic: {message}")
+    eprintln!("Exception ignored in: {what}\npanic: {message}");
 }
 
 /// Runs the finalizer of an object whose strong count just reached zero,

@@ -6,7 +6,7 @@ mod death;
 mod hooks;
 
 pub(crate) use collect::{collect, collect_generations};
-pub(crate) use death::register_weak_callback;
+pub(crate) use death::{register_weak_callback, report_unraisable};
 pub(crate) use hooks::Callback;
 
 use std::cell::{Cell, RefCell};
@@ -182,6 +182,8 @@ impl Drop for Teardown {
             // destructor), so user code that fails at thread exit (a `Drop`,
             // a callback, a debug writer) is dropped on the floor instead.
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                #[cfg(feature = "atexit")]
+                crate::weakref::run_exit_finalizers();
                 collect(s, NUM_GENERATIONS - 1);
                 // What SAVEALL kept is nobody's to inspect any more.
                 s.debug.set(0);
@@ -190,12 +192,22 @@ impl Drop for Teardown {
                     drop(saved);
                     collect(s, NUM_GENERATIONS - 1);
                 }
+                crate::weakref::drop_remaining_finalizers();
                 drop(s.callbacks.take());
                 drop(s.debug_output.take());
             }));
             s.release_empty_buffers();
         })
     }
+}
+
+/// Makes sure [`Teardown`] runs when this thread exits.
+pub(crate) fn register_thread_exit_hook() {
+    with_state(|s| {
+        if !s.teardown_registered.get() {
+            s.register_teardown();
+        }
+    })
 }
 
 /// Runs `f` with this thread's collector.
