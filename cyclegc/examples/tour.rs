@@ -22,11 +22,15 @@
 //! | `gc.get_stats()`                | `gc::stats()`                                   |
 //! | `gc.get_referents(obj1)`        | `gc::referents(&obj1)`                          |
 //! | `gc.disable()`, `gc.enable()`   | `gc::disable()`, `gc::enable()`                 |
+//! | `gc.set_debug(gc.DEBUG_LEAK)`   | `gc::set_debug(DebugFlags::LEAK)`               |
+//! | `gc.garbage`                    | `gc::garbage()`, `gc::clear_garbage()`          |
 
 use std::cell::RefCell;
 use std::fmt::Debug;
+use std::io::Write;
+use std::rc::Rc;
 
-use cyclegc::gc::{self, GenerationStats};
+use cyclegc::gc::{self, DebugFlags, GenerationStats};
 use cyclegc::{AnyCc, Cc, Trace};
 
 /// The article's class:
@@ -157,6 +161,74 @@ fn scenario_3() {
     show("weak.upgrade().is_some()", weak.upgrade().is_some());
 }
 
+/// Scenario 4: `gc.garbage`, empty unless `DebugFlags::SAVEALL` asks the
+/// collector to keep what it finds instead of freeing it.
+fn scenario_4() {
+    heading(4, "Find cyclic references using gc");
+    // The article's program: a cycle whose objects still have names, a
+    // collection, and a loop over gc.garbage.
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    show("gc::collect()", gc::collect());
+    show("gc::garbage()", gc::garbage());
+    differs(
+        "for obj in cycle: print(obj)   (implied: the cycle's two objects)",
+        "CPython 3.11 prints nothing: gc.garbage is empty. obj1 and obj2 still have\n           \
+         names, so they are not garbage; and even garbage does not go to gc.garbage\n           \
+         since Python 3.4 (PEP 442): the collector frees it, and gc.garbage receives\n           \
+         only what it cannot free (none in cyclegc) or, under DEBUG_SAVEALL,\n           \
+         everything it finds.",
+    );
+
+    // Dropped, the cycle is garbage; still nothing in gc::garbage(): the
+    // collector frees it.
+    println!();
+    step("drop(obj1); drop(obj2)");
+    drop(obj1);
+    drop(obj2);
+    show("gc::collect()", gc::collect());
+    show("gc::garbage()", gc::garbage());
+
+    // With SAVEALL the collector keeps what it finds, alive and intact, in
+    // gc::garbage(), in the order found: the way to look at a leak.
+    println!();
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    show("obj1", repr(&obj1));
+    show("obj2", repr(&obj2));
+    let weak = Cc::downgrade(&obj1);
+    step("gc::set_debug(DebugFlags::SAVEALL)");
+    gc::set_debug(DebugFlags::SAVEALL);
+    step("drop(obj1); drop(obj2)");
+    drop(obj1);
+    drop(obj2);
+    show("gc::collect()", gc::collect());
+    step("for obj in gc::garbage() { println!(\"{obj:?}\") }");
+    for obj in gc::garbage() {
+        println!("    {obj:?}");
+    }
+    // Alive, but found unreachable: weak references to them are cleared,
+    // as CPython clears them.
+    show("weak.upgrade().is_some()", weak.upgrade().is_some());
+    // An `AnyCc` is a handle of any type; downcast it back to read it:
+    // the saved objects are intact, links included.
+    for (i, obj) in gc::garbage().into_iter().enumerate() {
+        let obj: Cc<MyClass> = obj.downcast().expect("a MyClass");
+        let other = obj.other.borrow().as_ref().map(|o| o.name.clone());
+        show(
+            &format!("garbage[{i}] as MyClass: name, other"),
+            (&obj.name, other.unwrap_or_default()),
+        );
+    }
+
+    // Done looking: stop saving, let the list go, and the next collection
+    // frees the cycle.
+    println!();
+    step("gc::set_debug(DebugFlags::empty()); gc::clear_garbage()");
+    gc::set_debug(DebugFlags::empty());
+    gc::clear_garbage();
+    show("gc::collect()", gc::collect());
+    show("gc::garbage()", gc::garbage());
+}
+
 /// Scenario 5: automatic collection off; the cycle is dropped; an explicit collect
 /// still frees it.
 fn scenario_5() {
@@ -197,6 +269,95 @@ fn scenario_5() {
          moved value): the borrow checker forbids using a dropped handle. To see\n           \
          whether the object is gone, the tour keeps a Weak and upgrades it.",
     );
+}
+
+/// Where the collector's debug lines go in the tour: a buffer, printed to
+/// standard output, so that they appear in the tour's output in order. By
+/// default (`gc::set_debug_output(std::io::stderr())`) they go to standard
+/// error, as CPython's do.
+#[derive(Clone, Default)]
+struct DebugLines(Rc<RefCell<Vec<u8>>>);
+
+impl Write for DebugLines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl DebugLines {
+    /// Prints the lines captured since the last call, indented.
+    fn print(&self) {
+        let bytes = std::mem::take(&mut *self.0.borrow_mut());
+        let text = String::from_utf8_lossy(&bytes);
+        println!("  debug output (standard error by default):");
+        if text.is_empty() {
+            println!("    (none)");
+        }
+        for line in text.lines() {
+            println!("    {line}");
+        }
+    }
+}
+
+/// Scenario 6: `DebugFlags::LEAK`, and the `gc:` lines it really prints.
+fn scenario_6() {
+    heading(6, "Set debugging flags for gc");
+    let lines = DebugLines::default();
+    gc::set_debug_output(lines.clone());
+    // The article's program: LEAK, "run code that may create cycles"
+    // (there is none), collect, print gc.garbage.
+    step("gc::set_debug(DebugFlags::LEAK)");
+    gc::set_debug(DebugFlags::LEAK);
+    show("gc::debug()", gc::debug());
+    show("gc::collect()", gc::collect());
+    show("gc::garbage()", gc::garbage());
+    lines.print();
+    differs(
+        "print(gc.garbage)   (no output claimed)",
+        "CPython 3.11 prints [] and then, on standard error, over 5000 lines like\n           \
+         gc: collectable <module 0x…> and <dict 0x…>. None of them come from the\n           \
+         program's gc.collect(), which found nothing: they come from the\n           \
+         interpreter's own collection at shutdown, which runs with the flags still\n           \
+         set and reports the modules and functions torn down. A Rust program has no\n           \
+         interpreter to tear down: cyclegc prints lines only for what the program's\n           \
+         own collections find. So, below, a cycle to find.",
+    );
+
+    // LEAK = COLLECTABLE | UNCOLLECTABLE | SAVEALL: a line per unreachable
+    // object (its type and its id, the address in its repr), and the
+    // objects kept in gc::garbage(). STATS adds the counts and the time.
+    println!();
+    let (obj1, obj2) = two_object_cycle("obj1", "obj2");
+    show("obj1", repr(&obj1));
+    show("obj2", repr(&obj2));
+    step("drop(obj1); drop(obj2)");
+    drop(obj1);
+    drop(obj2);
+    step("gc::set_debug(DebugFlags::LEAK | DebugFlags::STATS)");
+    gc::set_debug(DebugFlags::LEAK | DebugFlags::STATS);
+    show("gc::collect()", gc::collect());
+    lines.print();
+    show("gc::garbage()", gc::garbage());
+    println!(
+        "\n  (UNCOLLECTABLE would print `gc: uncollectable <...>` for objects the collector\n   \
+         cannot free; cyclegc frees every cycle, so it never prints one. The elapsed\n   \
+         time differs from run to run.)"
+    );
+
+    // Back to the defaults: no flags, lines to standard error, the saved
+    // objects let go and freed.
+    println!();
+    step("gc::set_debug(DebugFlags::empty()); gc::set_debug_output(std::io::stderr())");
+    gc::set_debug(DebugFlags::empty());
+    gc::set_debug_output(std::io::stderr());
+    step("gc::clear_garbage()");
+    gc::clear_garbage();
+    show("gc::collect()", gc::collect());
 }
 
 /// Scenario 7: breaking a cycle by hand (clearing a field) versus letting the
@@ -328,7 +489,8 @@ fn scenario_10() {
 }
 
 /// Between scenarios: the previous one left no garbage behind, automatic
-/// collection on and the default thresholds, so that each scenario starts
+/// collection on, the default thresholds, no debug flag and nothing in
+/// `gc::garbage()`, so that each scenario starts
 /// from `gc::count() == (0, 0, 0)` and prints the same numbers every run.
 fn check_clean() {
     assert_eq!(gc::collect(), 0, "a scenario left a cycle behind");
@@ -338,15 +500,22 @@ fn check_clean() {
         (700, 10, 10),
         "a scenario changed the thresholds"
     );
+    assert_eq!(gc::debug(), DebugFlags::empty(), "a scenario left debug flags on");
+    assert!(
+        gc::garbage().is_empty(),
+        "a scenario left objects in gc::garbage()"
+    );
 }
 
 fn main() {
     println!("# cyclegc tour: the article's scenarios in Rust");
-    println!("(addresses differ from run to run; everything else is the same)");
+    println!("(addresses and elapsed times differ from run to run; everything else is the same)");
     // One function per scenario of the article, in its order.
     let scenarios: &[fn()] = &[
         scenario_3,
+        scenario_4,
         scenario_5,
+        scenario_6,
         scenario_7,
         scenario_8,
         scenario_9,

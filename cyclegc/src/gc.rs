@@ -23,6 +23,7 @@
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::any::AnyCc;
 use crate::cc::Cc;
@@ -540,9 +541,17 @@ pub struct CallbackInfo {
     pub uncollectable: usize,
 }
 
-/// Identifies a callback for [`remove_callback`].
+/// Identifies a callback for [`remove_callback`]. Ids are unique across
+/// threads, so an id from another thread's collector is unknown here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallbackId(u64);
+
+impl CallbackId {
+    fn fresh() -> CallbackId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        CallbackId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
 
 /// Registers `callback` to be called before ([`Phase::Start`]) and after
 /// ([`Phase::Stop`]) every collection, automatic or explicit: Python's
@@ -574,12 +583,9 @@ pub fn add_callback(callback: impl FnMut(Phase, &CallbackInfo) + 'static) -> Cal
             f(phase, info)
         }
     });
-    with_state(|s| {
-        let id = CallbackId(s.next_callback_id.get());
-        s.next_callback_id.set(id.0 + 1);
-        s.callbacks.borrow_mut().push((id, shared));
-        id
-    })
+    let id = CallbackId::fresh();
+    with_state(|s| s.callbacks.borrow_mut().push((id, shared)));
+    id
 }
 
 /// Unregisters a callback; returns whether it was registered (removing an

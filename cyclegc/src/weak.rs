@@ -33,6 +33,9 @@ use crate::trace::Trace;
 pub struct Weak<T: Trace> {
     ptr: Option<NonNull<Counts>>,
     callback: Option<Rc<CallbackRef<T>>>,
+    /// The object's weak epoch when this reference was made (see
+    /// `raw::flags::weak_epoch`); always 0 for a leaf object.
+    epoch: u8,
     _marker: PhantomData<T>,
 }
 
@@ -71,6 +74,8 @@ impl<T: Trace> PendingCallback for CallbackRef<T> {
         let weak = Weak {
             ptr: Some(block),
             callback: Some(self),
+            // Dead whatever the epoch: its callback has fired.
+            epoch: 0,
             _marker: PhantomData,
         };
         callback(&weak);
@@ -92,7 +97,19 @@ impl<T: Trace> Weak<T> {
         Weak {
             ptr: None,
             callback: None,
+            epoch: 0,
             _marker: PhantomData,
+        }
+    }
+
+    /// The current weak epoch of a live block of this `T`.
+    fn current_epoch(p: NonNull<Counts>) -> u8 {
+        if T::IS_LEAF {
+            0
+        } else {
+            // SAFETY: `T` is not a leaf, so the block is tracked; the
+            // caller's handle keeps it allocated.
+            flags::weak_epoch(unsafe { GcPtr::new(p) }.flags())
         }
     }
 
@@ -104,6 +121,7 @@ impl<T: Trace> Weak<T> {
         Weak {
             ptr: Some(ptr),
             callback: None,
+            epoch: Self::current_epoch(ptr),
             _marker: PhantomData,
         }
     }
@@ -124,6 +142,7 @@ impl<T: Trace> Weak<T> {
         let weak = Weak {
             ptr: Some(ptr),
             callback: Some(shared.clone()),
+            epoch: Self::current_epoch(ptr),
             _marker: PhantomData,
         };
         (weak, shared)
@@ -154,7 +173,7 @@ impl<T: Trace> Weak<T> {
         if !T::IS_LEAF {
             // SAFETY: `T` is not a leaf, so the block is tracked.
             let f = unsafe { GcPtr::new(p) }.flags();
-            if f & (flags::WEAK_CLEARED | flags::VALUE_DROPPED) != 0 {
+            if f & flags::VALUE_DROPPED != 0 || flags::weak_epoch(f) != self.epoch {
                 return None;
             }
         }
@@ -231,6 +250,7 @@ impl<T: Trace> Clone for Weak<T> {
         Weak {
             ptr: self.ptr,
             callback: self.callback.clone(),
+            epoch: self.epoch,
             _marker: PhantomData,
         }
     }

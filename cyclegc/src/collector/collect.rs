@@ -283,7 +283,10 @@ fn handle_weakrefs(unreachable: &[GcPtr]) {
     for &p in unreachable {
         p.header().counts.inc_strong();
         let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
-        p.set_flags(flags::with_generation(f, flags::UNTRACKED) | flags::WEAK_CLEARED);
+        p.set_flags(flags::shift_weak_epoch(
+            flags::with_generation(f, flags::UNTRACKED),
+            1,
+        ));
     }
 }
 
@@ -361,7 +364,7 @@ fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: us
             p.set_flags(f & !(flags::COLLECTING | flags::UNTRACEABLE));
             still.push(p);
         } else {
-            p.set_flags(f & !flags::WEAK_CLEARED);
+            p.set_flags(flags::shift_weak_epoch(f, -1));
             // Nonzero, since something outside resurrected it, except for an
             // untraceable object kept only to be safe: back in a generation
             // with a zero count, the next collection finds it unreachable.

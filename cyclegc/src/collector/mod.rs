@@ -69,7 +69,6 @@ pub(crate) struct State {
     pub(crate) garbage: RefCell<Vec<AnyCc>>,
     /// `gc::add_callback` callbacks, in the order added.
     pub(crate) callbacks: RefCell<Vec<(CallbackId, Callback)>>,
-    pub(crate) next_callback_id: Cell<u64>,
     /// Weak references with callbacks, by object (see `death`).
     pub(crate) weak_callbacks: RefCell<Option<death::WeakCallbacks>>,
     /// Counts collections, to tell one collection's trash weakrefs.
@@ -104,7 +103,6 @@ impl State {
             debug_output: RefCell::new(None),
             garbage: RefCell::new(Vec::new()),
             callbacks: RefCell::new(Vec::new()),
-            next_callback_id: Cell::new(0),
             weak_callbacks: RefCell::new(None),
             epoch: Cell::new(0),
         }

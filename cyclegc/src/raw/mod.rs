@@ -30,8 +30,12 @@ pub(crate) mod flags {
     /// The value has been dropped (or is being dropped); the allocation
     /// stays until the last strong and weak handle goes.
     pub(crate) const VALUE_DROPPED: u32 = 1 << 5;
-    /// Weak references no longer upgrade: the object was found unreachable.
-    pub(crate) const WEAK_CLEARED: u32 = 1 << 6;
+    /// The top byte: the object's weak epoch. A `Weak` remembers the epoch
+    /// it was made in and upgrades only while it is still current, so
+    /// clearing all weak references to an object that stays alive (under
+    /// `SAVEALL`) is one increment, and weak references made afterwards
+    /// work. It wraps after 256 clearings of one live object.
+    const WEAK_EPOCH_SHIFT: u32 = 24;
     /// Its finalizer has run (`gc::is_finalized`).
     pub(crate) const FINALIZED: u32 = 1 << 7;
 
@@ -39,6 +43,19 @@ pub(crate) mod flags {
     #[inline]
     pub(crate) fn generation(flags: u32) -> u32 {
         flags & GEN_MASK
+    }
+
+    /// The weak epoch stored in `flags`.
+    #[inline]
+    pub(crate) fn weak_epoch(flags: u32) -> u8 {
+        (flags >> WEAK_EPOCH_SHIFT) as u8
+    }
+
+    /// `flags` with the weak epoch moved by `delta` (wrapping).
+    #[inline]
+    pub(crate) fn shift_weak_epoch(flags: u32, delta: i8) -> u32 {
+        let epoch = weak_epoch(flags).wrapping_add_signed(delta);
+        (flags & !(0xff << WEAK_EPOCH_SHIFT)) | (u32::from(epoch) << WEAK_EPOCH_SHIFT)
     }
 
     /// `flags` with its generation replaced by `gen`.
