@@ -102,29 +102,31 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
     }
 
     let young = merge_young(s, g);
-    let unreachable = match panic::catch_unwind(AssertUnwindSafe(|| deduce_unreachable(s, &young, g))) {
-        Ok(unreachable) => unreachable,
+    let moved = match panic::catch_unwind(AssertUnwindSafe(|| deduce_unreachable(s, &young, g))) {
+        Ok(moved) => moved,
         Err(payload) => {
             // A `Trace` impl panicked: put every object back in a list.
             restore_young(s, &young, g);
             panic::resume_unwind(payload);
         }
     };
-    // Only this collection's survivors count, not what the target
-    // generation held before: CPython's `gc_list_size(young)`.
-    let survivors = young.len() - unreachable.len();
+    let mut unreachable = if moved == young.len() {
+        Vec::new()
+    } else {
+        handle_weakrefs(&young, young.len() - moved)
+    };
     recycle(s, young);
 
+    // Only this collection's survivors count, not what the target
+    // generation held before: CPython's `gc_list_size(young)`.
     if g == 1 {
         let pending = s.long_lived_pending.get();
-        s.long_lived_pending.set(pending + survivors);
+        s.long_lived_pending.set(pending + moved);
     } else if g == 2 {
         s.long_lived_pending.set(0);
-        s.long_lived_total.set(survivors);
+        s.long_lived_total.set(moved);
     }
 
-    let mut unreachable = unreachable;
-    handle_weakrefs(&unreachable);
     // After `handle_weakrefs`: a debug writer is user code, and must find
     // the garbage out of reach (held by the collector, weak refs cleared).
     if s.debugging(DebugFlags::COLLECTABLE) {
@@ -184,15 +186,11 @@ fn recycle(s: &State, mut young: Vec<GcPtr>) {
 }
 
 /// Steps 2 and 3 of SPEC §5.1: afterwards the survivors are in the target
-/// generation and the returned objects are unreachable (still `COLLECTING`).
-fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize) -> Vec<GcPtr> {
+/// generation, and what is still `COLLECTING` is unreachable. Returns the
+/// number of survivors.
+fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize) -> usize {
     update_and_subtract_refs(young, g);
-    let moved = move_reachable(s, young, target_generation(g));
-    if moved == young.len() {
-        Vec::new()
-    } else {
-        gather_unreachable(young)
-    }
+    move_reachable(s, young, target_generation(g))
 }
 
 /// CPython's `update_refs` and `subtract_refs` in one pass: every object's
@@ -221,9 +219,12 @@ fn update_and_subtract_refs(young: &[GcPtr], g: usize) {
 
 /// CPython's `move_unreachable`, turned around: every object referenced
 /// from outside (`gc_refs > 0`, or untraceable this time) is reachable, and
-/// so is everything it reaches inside the working list. Each is moved into
+/// so is everything it reaches inside the working list. Each is appended to
 /// the target generation the moment it is found (which clears
-/// `COLLECTING`); an explicit stack replaces recursion. Returns how many
+/// `COLLECTING`), and the target's new tail is the queue of objects still
+/// to trace, so no recursion and no separate stack are needed. The scan
+/// for roots stops as soon as everything has been found reachable, which
+/// is the common case for young collections of live data. Returns how many
 /// moved.
 fn move_reachable(s: &State, young: &[GcPtr], target_gen: usize) -> usize {
     let mut target = s.gens[target_gen].borrow_mut();
@@ -231,25 +232,18 @@ fn move_reachable(s: &State, young: &[GcPtr], target_gen: usize) -> usize {
     let mut tracer = Tracer::new(Mode::MarkReachable {
         target: &mut target,
         target_gen: target_gen as u32,
-        stack: Vec::new(),
     });
+    let mut traced = before;
     for &p in young {
+        if tracer.marked() - before == young.len() {
+            break;
+        }
         let f = p.flags();
         if f & flags::COLLECTING != 0 && (p.header().slot.get() != 0 || f & flags::UNTRACEABLE != 0) {
-            tracer.mark_reachable_from(p);
+            tracer.mark_reachable_from(p, &mut traced);
         }
     }
-    drop(tracer);
-    target.len() - before
-}
-
-/// The objects still `COLLECTING` after `move_reachable`, in list order.
-fn gather_unreachable(young: &[GcPtr]) -> Vec<GcPtr> {
-    young
-        .iter()
-        .copied()
-        .filter(|p| p.flags() & flags::COLLECTING != 0)
-        .collect()
+    tracer.marked() - before
 }
 
 /// After a panic in the analysis, files every object that is not in a list
@@ -274,20 +268,24 @@ fn restore_young(s: &State, young: &[GcPtr], g: usize) {
     }
 }
 
-/// The collector takes a strong count on each unreachable object (so that
-/// nothing it is about to drop is freed under it by a `Drop` elsewhere),
-/// untracks it, and clears the weak references to it: from here on
-/// `Weak::upgrade` gives `None` for all the garbage, before any value is
-/// dropped.
-fn handle_weakrefs(unreachable: &[GcPtr]) {
-    for &p in unreachable {
-        p.header().counts.inc_strong();
-        let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
-        p.set_flags(flags::shift_weak_epoch(
-            flags::with_generation(f, flags::UNTRACKED),
-            1,
-        ));
+/// Gathers the `unreachable` objects still `COLLECTING` after
+/// `move_reachable`, in list order. The collector takes a strong count on
+/// each (so that nothing it is about to drop is freed under it by a `Drop`
+/// elsewhere), untracks it, and clears the weak references to it: from
+/// here on `Weak::upgrade` gives `None` for all the garbage, before any
+/// value is dropped.
+fn handle_weakrefs(young: &[GcPtr], unreachable: usize) -> Vec<GcPtr> {
+    let mut garbage = Vec::with_capacity(unreachable);
+    for &p in young {
+        let f = p.flags();
+        if f & flags::COLLECTING != 0 {
+            p.header().counts.inc_strong();
+            let f = flags::with_generation(f & !(flags::COLLECTING | flags::UNTRACEABLE), flags::UNTRACKED);
+            p.set_flags(flags::shift_weak_epoch(f, 1));
+            garbage.push(p);
+        }
     }
+    garbage
 }
 
 /// Calls the callbacks of the weak references to the garbage, which
@@ -295,6 +293,9 @@ fn handle_weakrefs(unreachable: &[GcPtr]) {
 /// callbacks of weak references that the garbage itself owns are not
 /// called: they would be destroyed with it (CPython's "trash" weakrefs).
 fn handle_weak_callbacks(s: &State, unreachable: &[GcPtr]) {
+    if !death::any_weak_callbacks(s) {
+        return;
+    }
     let pending: Vec<_> = unreachable
         .iter()
         .filter(|p| p.header().counts.has_weak_callbacks())

@@ -37,6 +37,11 @@ pub(crate) fn register_weak_callback(block: NonNull<Counts>, pending: rc::Weak<d
     unsafe { block.as_ref() }.set_weak_callbacks(true);
 }
 
+/// Whether any weak reference with a callback is registered on this thread.
+pub(crate) fn any_weak_callbacks(s: &State) -> bool {
+    s.weak_callbacks.borrow().as_ref().is_some_and(|r| !r.is_empty())
+}
+
 /// Takes the weak references with callbacks registered for `block` (which
 /// is dying), newest last.
 pub(crate) fn take_weak_callbacks(s: &State, block: NonNull<Counts>) -> Vec<rc::Weak<dyn PendingCallback>> {

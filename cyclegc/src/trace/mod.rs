@@ -141,7 +141,6 @@ pub(crate) enum Mode<'a> {
     MarkReachable {
         target: &'a mut GenList,
         target_gen: u32,
-        stack: Vec<GcPtr>,
     },
     /// `gc::referents`: collect a strong handle to every referent.
     Referents(&'a mut Vec<AnyCc>),
@@ -208,27 +207,29 @@ impl<'a> Tracer<'a> {
     }
 
     /// `move_reachable` from one root: moves `p` and everything it reaches
-    /// that is still `COLLECTING` into the target generation.
-    pub(crate) fn mark_reachable_from(&mut self, p: GcPtr) {
-        let Mode::MarkReachable {
-            target,
-            target_gen,
-            stack,
-        } = &mut self.mode
-        else {
+    /// that is still `COLLECTING` into the target generation, tracing the
+    /// target's entries from index `traced` on (and advancing it).
+    pub(crate) fn mark_reachable_from(&mut self, p: GcPtr, traced: &mut usize) {
+        let Mode::MarkReachable { target, target_gen } = &mut self.mode else {
             unreachable!("mark_reachable_from outside move_reachable");
         };
         target.push(p, *target_gen);
-        stack.push(p);
-        while let Some(q) = self.pop_mark_stack() {
+        loop {
+            let next = match &self.mode {
+                Mode::MarkReachable { target, .. } => target.as_slice().get(*traced).copied(),
+                _ => None,
+            };
+            let Some(q) = next else { break };
+            *traced += 1;
             q.trace(self);
         }
     }
 
-    fn pop_mark_stack(&mut self) -> Option<GcPtr> {
-        match &mut self.mode {
-            Mode::MarkReachable { stack, .. } => stack.pop(),
-            _ => None,
+    /// The length of the target generation in `move_reachable`.
+    pub(crate) fn marked(&self) -> usize {
+        match &self.mode {
+            Mode::MarkReachable { target, .. } => target.len(),
+            _ => 0,
         }
     }
 
@@ -256,14 +257,9 @@ impl<'a> Tracer<'a> {
                     h.flags.set(f | flags::COLLECTING);
                 }
             }
-            Mode::MarkReachable {
-                target,
-                target_gen,
-                stack,
-            } => {
+            Mode::MarkReachable { target, target_gen } => {
                 if p.flags() & flags::COLLECTING != 0 {
                     target.push(p, *target_gen);
-                    stack.push(p);
                 }
             }
             Mode::Referents(out) => {
