@@ -29,7 +29,7 @@ use super::{State, NUM_GENERATIONS};
 use crate::any::AnyCc;
 use crate::gc::{CallbackInfo, DebugFlags, Phase};
 use crate::raw::{flags, GcPtr};
-use crate::trace::{Mode, Tracer};
+use crate::trace::{start_gc_refs, Mode, Tracer};
 
 /// Picks the generation to collect once `count.0` crossed its threshold,
 /// as CPython's `gc_collect_generations`: the oldest whose count exceeds its
@@ -189,8 +189,11 @@ fn recycle(s: &State, mut young: Vec<GcPtr>) {
 /// generation, and what is still `COLLECTING` is unreachable. Returns the
 /// number of survivors.
 fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize) -> usize {
-    update_and_subtract_refs(young, g);
-    move_reachable(s, young, target_generation(g))
+    if update_and_subtract_refs(young, g) {
+        move_reachable(s, young, target_generation(g))
+    } else {
+        0
+    }
 }
 
 /// CPython's `update_refs` and `subtract_refs` in one pass: every object's
@@ -198,23 +201,35 @@ fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize) -> usize {
 /// itself or as a referent) and loses one for each reference from inside
 /// the generations being collected. What remains counts references from
 /// outside: from the stack, from older generations, from untracked places.
-fn update_and_subtract_refs(young: &[GcPtr], g: usize) {
+fn update_and_subtract_refs(young: &[GcPtr], g: usize) -> bool {
     let mut tracer = Tracer::new(Mode::SubtractRefs {
         gen_limit: g as u32 + 1,
+        roots: 0,
     });
-    for &p in young {
-        let h = p.header();
-        let f = h.flags.get();
-        if f & flags::COLLECTING == 0 {
-            h.slot.set(h.counts.strong.get());
-            h.flags.set(f | flags::COLLECTING);
+    subtract_refs(young, &mut tracer)
+}
+
+/// Traces every object of `set` in `SubtractRefs` mode, first setting its
+/// `gc_refs` to its strong count unless that was done already. Returns
+/// whether any object may be a root: one with `gc_refs > 0` or one that
+/// could not be traced. When none is, everything is unreachable and
+/// `move_reachable` has nothing to do.
+fn subtract_refs(set: &[GcPtr], tracer: &mut Tracer<'_>) -> bool {
+    let mut untraceable = false;
+    for &p in set {
+        if let Mode::SubtractRefs { roots, .. } = &mut tracer.mode {
+            if p.flags() & flags::COLLECTING == 0 {
+                start_gc_refs(p, p.header().counts.strong.get(), roots);
+            }
         }
         tracer.untraceable = false;
-        p.trace(&mut tracer);
+        p.trace(tracer);
         if tracer.untraceable {
             p.set_flags(p.flags() | flags::UNTRACEABLE);
+            untraceable = true;
         }
     }
+    untraceable || matches!(tracer.mode, Mode::SubtractRefs { roots, .. } if roots > 0)
 }
 
 /// CPython's `move_unreachable`, turned around: every object referenced
@@ -344,20 +359,17 @@ fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
 /// to it work again (CPython 3.15's rule), those whose callbacks ran stay
 /// dead. Returns what is still unreachable.
 fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: usize) -> Vec<GcPtr> {
+    // All `gc_refs` are set before any is subtracted from (the set is out
+    // of every generation, so `SubtractRefs` cannot set them lazily); the
+    // collector's own count is not a reference from outside.
+    let mut roots = 0;
     for &p in &unreachable {
-        let h = p.header();
-        h.slot.set(h.counts.strong.get() - 1);
-        h.flags.set(h.flags.get() | flags::COLLECTING);
+        start_gc_refs(p, p.header().counts.strong.get() - 1, &mut roots);
     }
-    let mut tracer = Tracer::new(Mode::SubtractRefs { gen_limit: 0 });
-    for &p in &unreachable {
-        tracer.untraceable = false;
-        p.trace(&mut tracer);
-        if tracer.untraceable {
-            p.set_flags(p.flags() | flags::UNTRACEABLE);
-        }
+    let mut tracer = Tracer::new(Mode::SubtractRefs { gen_limit: 0, roots });
+    if subtract_refs(&unreachable, &mut tracer) {
+        move_reachable(s, &unreachable, target_gen);
     }
-    move_reachable(s, &unreachable, target_gen);
     let mut still = Vec::with_capacity(unreachable.len());
     for p in unreachable {
         let f = p.flags();

@@ -129,13 +129,23 @@ pub struct Tracer<'a> {
     pub(crate) untraceable: bool,
 }
 
+/// Marks `p` `COLLECTING` with `gc_refs` set to `refs`, counting it in
+/// `roots` if that is nonzero (referenced from outside, so far).
+#[inline]
+pub(crate) fn start_gc_refs(p: GcPtr, refs: u32, roots: &mut usize) {
+    let h = p.header();
+    h.slot.set(refs);
+    h.flags.set(h.flags.get() | flags::COLLECTING);
+    *roots += usize::from(refs != 0);
+}
+
 /// What a trace is for: one mode per collector phase or introspection.
 pub(crate) enum Mode<'a> {
     /// `subtract_refs`: every referent inside the generations being
     /// collected loses one `gc_refs`. A referent not yet seen whose
     /// generation is below `gen_limit` is initialised to its strong count
     /// first (0 when the set is already initialised, as for resurrection).
-    SubtractRefs { gen_limit: u32 },
+    SubtractRefs { gen_limit: u32, roots: usize },
     /// `move_reachable`: every referent still `COLLECTING` is reachable; it
     /// moves into `target` and onto `stack` to be traced in turn.
     MarkReachable {
@@ -244,17 +254,22 @@ impl<'a> Tracer<'a> {
     #[inline]
     fn visit_tracked(&mut self, p: GcPtr) {
         match &mut self.mode {
-            Mode::SubtractRefs { gen_limit } => {
+            Mode::SubtractRefs { gen_limit, roots } => {
                 let h = p.header();
                 let f = h.flags.get();
                 if f & flags::COLLECTING != 0 {
                     // A `gc_refs` below zero can only come from a `Trace`
                     // impl that visits too much; wrapping makes the object
                     // look referenced from outside, which is the safe side.
-                    h.slot.set(h.slot.get().wrapping_sub(1));
+                    let before = h.slot.get();
+                    h.slot.set(before.wrapping_sub(1));
+                    match before {
+                        1 => *roots -= 1,
+                        0 => *roots += 1,
+                        _ => {}
+                    }
                 } else if flags::generation(f) < *gen_limit {
-                    h.slot.set(h.counts.strong.get().wrapping_sub(1));
-                    h.flags.set(f | flags::COLLECTING);
+                    start_gc_refs(p, h.counts.strong.get().wrapping_sub(1), roots);
                 }
             }
             Mode::MarkReachable { target, target_gen } => {
