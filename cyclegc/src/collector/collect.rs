@@ -19,6 +19,7 @@
 //! a strong count on every unreachable object, so nothing it works on is
 //! freed under it, and no weak reference can bring one back.
 
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 
 use std::time::Instant;
@@ -113,9 +114,9 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
     let mut unreachable = if moved == young.len() {
         Vec::new()
     } else {
-        handle_weakrefs(&young, young.len() - moved)
+        handle_weakrefs(s, &young, young.len() - moved)
     };
-    recycle(s, young);
+    recycle(&s.spare, young);
 
     // Only this collection's survivors count, not what the target
     // generation held before: CPython's `gc_list_size(young)`.
@@ -142,10 +143,11 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
     }
     let found = unreachable.len();
     if s.debugging(DebugFlags::SAVEALL) {
-        save_garbage(s, unreachable, target_generation(g));
+        save_garbage(s, &unreachable, target_generation(g));
     } else {
-        delete_garbage(s, unreachable, panics);
+        delete_garbage(s, &unreachable, panics);
     }
+    recycle(&s.spare_garbage, unreachable);
 
     if s.debugging(DebugFlags::STATS) {
         let elapsed = started.elapsed().as_secs_f64();
@@ -167,21 +169,30 @@ fn target_generation(g: usize) -> usize {
 }
 
 /// Takes generations `0..=g` out of their lists into one working list.
+///
+/// The largest of them lends its buffer, so that merging copies the fewest
+/// pointers (after a build with collection off, everything is still in
+/// generation 0); the order of the merged list does not matter.
 fn merge_young(s: &State, g: usize) -> Vec<GcPtr> {
-    let spare = s.spare.take();
-    let mut young = s.gens[g].borrow_mut().take(spare);
-    for gen in &s.gens[..g] {
-        gen.borrow_mut().drain_into(&mut young);
+    let gens = &s.gens[..=g];
+    let base = (0..=g).max_by_key(|&i| gens[i].borrow().len()).unwrap_or(g);
+    let mut young = gens[base].borrow_mut().take(s.spare.take());
+    for (i, gen) in gens.iter().enumerate() {
+        if i != base {
+            gen.borrow_mut().drain_into(&mut young);
+        }
     }
     young
 }
 
-/// Keeps the working list's buffer for the next collection.
-fn recycle(s: &State, mut young: Vec<GcPtr>) {
-    young.clear();
-    let mut spare = s.spare.borrow_mut();
-    if young.capacity() > spare.capacity() {
-        *spare = young;
+/// Keeps a working list's buffer for the next collection. Besides saving
+/// the allocation, this keeps a large free out of the collection: glibc
+/// answers one by consolidating every small chunk the collection just freed.
+fn recycle(spare: &RefCell<Vec<GcPtr>>, mut list: Vec<GcPtr>) {
+    list.clear();
+    let mut spare = spare.borrow_mut();
+    if list.capacity() > spare.capacity() {
+        *spare = list;
     }
 }
 
@@ -244,6 +255,9 @@ fn subtract_refs(set: &[GcPtr], tracer: &mut Tracer<'_>) -> bool {
 fn move_reachable(s: &State, young: &[GcPtr], target_gen: usize) -> usize {
     let mut target = s.gens[target_gen].borrow_mut();
     let before = target.len();
+    // Room for everything up front: growing a big list while marking would
+    // copy it, maybe more than once.
+    target.reserve(young.len());
     let mut tracer = Tracer::new(Mode::MarkReachable {
         target: &mut target,
         target_gen: target_gen as u32,
@@ -289,8 +303,9 @@ fn restore_young(s: &State, young: &[GcPtr], g: usize) {
 /// elsewhere), untracks it, and clears the weak references to it: from
 /// here on `Weak::upgrade` gives `None` for all the garbage, before any
 /// value is dropped.
-fn handle_weakrefs(young: &[GcPtr], unreachable: usize) -> Vec<GcPtr> {
-    let mut garbage = Vec::with_capacity(unreachable);
+fn handle_weakrefs(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcPtr> {
+    let mut garbage = s.spare_garbage.take();
+    garbage.reserve(unreachable);
     for &p in young {
         let f = p.flags();
         if f & flags::COLLECTING != 0 {
@@ -393,8 +408,8 @@ fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: us
 /// yet keeps its block until that sibling's drop releases it, so a `Drop`
 /// that reaches a sibling through a `Cc` always finds allocated memory.
 /// A panicking `Drop` does not stop the others.
-fn delete_garbage(s: &State, unreachable: Vec<GcPtr>, panics: &mut FirstPanic) {
-    for p in unreachable {
+fn delete_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) {
+    for &p in unreachable {
         if p.flags() & flags::VALUE_DROPPED == 0 {
             // SAFETY: the value is alive (just checked), the collector's
             // strong count keeps the block, and only the collector drops
@@ -415,11 +430,11 @@ fn delete_garbage(s: &State, unreachable: Vec<GcPtr>, panics: &mut FirstPanic) {
 /// references stay cleared), and back into a generation, as CPython moves
 /// them to the old generation: once `gc::clear_garbage()` lets go of them,
 /// the next collection frees them.
-fn save_garbage(s: &State, unreachable: Vec<GcPtr>, target_gen: usize) {
+fn save_garbage(s: &State, unreachable: &[GcPtr], target_gen: usize) {
     let mut gen = s.gens[target_gen].borrow_mut();
     let mut garbage = s.garbage.borrow_mut();
     garbage.reserve(unreachable.len());
-    for p in unreachable {
+    for &p in unreachable {
         gen.push(p, target_gen as u32);
         // SAFETY: the collector's strong count on `p` (taken in
         // `handle_weakrefs`) becomes the saved handle's.

@@ -60,6 +60,8 @@ pub(crate) struct State {
     pending_frees: RefCell<Vec<GcPtr>>,
     /// An empty buffer kept for the next collection's working list.
     pub(crate) spare: RefCell<Vec<GcPtr>>,
+    /// An empty buffer kept for the next collection's unreachable list.
+    pub(crate) spare_garbage: RefCell<Vec<GcPtr>>,
     teardown_registered: Cell<bool>,
     /// `gc::set_debug` flags, as `DebugFlags` bits.
     pub(crate) debug: Cell<u32>,
@@ -98,6 +100,7 @@ impl State {
             freeing: Cell::new(false),
             pending_frees: RefCell::new(Vec::new()),
             spare: RefCell::new(Vec::new()),
+            spare_garbage: RefCell::new(Vec::new()),
             teardown_registered: Cell::new(false),
             debug: Cell::new(0),
             debug_output: RefCell::new(None),
@@ -150,8 +153,10 @@ impl State {
                 g.release_buffer_if_empty();
             }
         }
-        if let Ok(mut spare) = self.spare.try_borrow_mut() {
-            *spare = Vec::new();
+        for spare in [&self.spare, &self.spare_garbage] {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                *spare = Vec::new();
+            }
         }
         if let Ok(mut pending) = self.pending_frees.try_borrow_mut() {
             if pending.is_empty() {

@@ -95,6 +95,11 @@ impl GenList {
         }
     }
 
+    /// Makes room for `additional` more objects.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.items.reserve(additional);
+    }
+
     /// Drops the buffer if the list is empty (thread exit).
     pub(crate) fn release_buffer_if_empty(&mut self) {
         if self.items.is_empty() {

@@ -6,11 +6,20 @@
 //! - [`finalize`] is `weakref.finalize`: call a function when an object
 //!   dies, or at the latest when the thread exits.
 //! - [`getweakrefcount`] counts the weak handles to an object.
+//! - [`WeakValueDictionary`], [`WeakKeyDictionary`] and [`WeakSet`] are
+//!   containers whose entries vanish when their objects die.
 
 mod finalize;
+pub mod key_dict;
+mod pending;
+pub mod value_dict;
+pub mod weak_set;
 
 pub(crate) use finalize::drop_remaining_finalizers;
 pub use finalize::{finalize, run_exit_finalizers, Finalizer};
+pub use key_dict::WeakKeyDictionary;
+pub use value_dict::WeakValueDictionary;
+pub use weak_set::WeakSet;
 
 use crate::gc::AsObject;
 
