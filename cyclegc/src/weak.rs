@@ -35,7 +35,7 @@ pub struct Weak<T: Trace> {
     callback: Option<Rc<CallbackRef<T>>>,
     /// The object's weak epoch when this reference was made (see
     /// `raw::flags::weak_epoch`); always 0 for a leaf object.
-    epoch: u8,
+    epoch: u32,
     _marker: PhantomData<T>,
 }
 
@@ -103,7 +103,7 @@ impl<T: Trace> Weak<T> {
     }
 
     /// The current weak epoch of a live block of this `T`.
-    fn current_epoch(p: NonNull<Counts>) -> u8 {
+    fn current_epoch(p: NonNull<Counts>) -> u32 {
         if T::IS_LEAF {
             0
         } else {

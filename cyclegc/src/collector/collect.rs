@@ -139,7 +139,12 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
     }
     handle_weak_callbacks(s, &unreachable);
     if finalize_garbage(&unreachable, panics) {
+        let before = unreachable.len();
         unreachable = handle_resurrected_objects(s, unreachable, target_generation(g));
+        if unreachable.len() < before && s.trash_epoch.get() != 0 {
+            // What was resurrected is no trash any more.
+            mark_trash_weakrefs(s, &unreachable);
+        }
     }
     let found = unreachable.len();
     if s.debugging(DebugFlags::SAVEALL) {
@@ -148,6 +153,7 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
         delete_garbage(s, &unreachable, panics);
     }
     recycle(&s.spare_garbage, unreachable);
+    s.trash_epoch.set(0);
 
     if s.debugging(DebugFlags::STATS) {
         let elapsed = started.elapsed().as_secs_f64();
@@ -311,7 +317,7 @@ fn handle_weakrefs(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcPtr>
         if f & flags::COLLECTING != 0 {
             p.header().counts.inc_strong();
             let f = flags::with_generation(f & !(flags::COLLECTING | flags::UNTRACEABLE), flags::UNTRACKED);
-            p.set_flags(flags::shift_weak_epoch(f, 1));
+            p.set_flags(flags::next_weak_epoch(f));
             garbage.push(p);
         }
     }
@@ -320,28 +326,33 @@ fn handle_weakrefs(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcPtr>
 
 /// Calls the callbacks of the weak references to the garbage, which
 /// `handle_weakrefs` cleared, before any finalizer or drop runs. The
-/// callbacks of weak references that the garbage itself owns are not
-/// called: they would be destroyed with it (CPython's "trash" weakrefs).
+/// callbacks of weak references that the garbage itself owns are never
+/// called, neither now nor when the garbage's drops kill their referents:
+/// they are destroyed with it (CPython's "trash" weakrefs, bpo-38006).
 fn handle_weak_callbacks(s: &State, unreachable: &[GcPtr]) {
     if !death::any_weak_callbacks(s) {
         return;
     }
+    mark_trash_weakrefs(s, unreachable);
     let pending: Vec<_> = unreachable
         .iter()
         .filter(|p| p.header().counts.has_weak_callbacks())
         .map(|&p| (p, death::take_weak_callbacks(s, p.as_counts())))
         .collect();
-    if pending.is_empty() {
-        return;
+    for (p, callbacks) in pending {
+        death::fire_weak_callbacks(p.as_counts(), p.header().vtable, callbacks);
     }
+}
+
+/// Marks the weak references owned by `garbage` as trash, for as long as
+/// this collection runs (`State::trash_epoch`).
+fn mark_trash_weakrefs(s: &State, garbage: &[GcPtr]) {
     let epoch = s.epoch.get() + 1;
     s.epoch.set(epoch);
+    s.trash_epoch.set(epoch);
     let mut tracer = Tracer::new(Mode::MarkTrashWeakrefs { epoch });
-    for &p in unreachable {
+    for &p in garbage {
         p.trace(&mut tracer);
-    }
-    for (p, callbacks) in pending {
-        death::fire_weak_callbacks(p.as_counts(), p.header().vtable, callbacks, Some(epoch));
     }
 }
 
@@ -370,9 +381,11 @@ fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
 /// CPython's `handle_resurrected_objects`: reachability is computed again
 /// over the garbage, now counting every reference from outside it (the
 /// collector's own count aside). What a finalizer made reachable, and all
-/// it reaches, moves to the target generation alive; plain weak references
-/// to it work again (CPython 3.15's rule), those whose callbacks ran stay
-/// dead. Returns what is still unreachable.
+/// it reaches, moves to the target generation alive; the weak references
+/// cleared before stay dead (CPython 3.12), those made since work. Weak
+/// references that the finalizers made to what is still garbage are
+/// cleared now, so no `Drop` can upgrade one (CPython's gh-91636). Returns
+/// what is still unreachable.
 fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: usize) -> Vec<GcPtr> {
     // All `gc_refs` are set before any is subtracted from (the set is out
     // of every generation, so `SubtractRefs` cannot set them lazily); the
@@ -389,10 +402,11 @@ fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: us
     for p in unreachable {
         let f = p.flags();
         if f & flags::COLLECTING != 0 {
-            p.set_flags(f & !(flags::COLLECTING | flags::UNTRACEABLE));
+            p.set_flags(flags::next_weak_epoch(
+                f & !(flags::COLLECTING | flags::UNTRACEABLE),
+            ));
             still.push(p);
         } else {
-            p.set_flags(flags::shift_weak_epoch(f, -1));
             // Nonzero, since something outside resurrected it, except for an
             // untraceable object kept only to be safe: back in a generation
             // with a zero count, the next collection finds it unreachable.

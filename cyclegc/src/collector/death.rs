@@ -59,20 +59,23 @@ pub(crate) fn take_weak_callbacks(s: &State, block: NonNull<Counts>) -> Vec<rc::
 }
 
 /// Calls the callbacks of a dying object's weak references, newest first,
-/// skipping those whose weak reference is gone or is trash of collection
-/// `trash_epoch`. A panicking callback is reported on standard error, as
+/// skipping those whose weak reference is gone or is trash of the running
+/// collection. A panicking callback is reported on standard error, as
 /// CPython reports an exception in a callback, and the others still run.
 pub(crate) fn fire_weak_callbacks(
     block: NonNull<Counts>,
     vtable: &'static VTable,
     callbacks: Vec<rc::Weak<dyn PendingCallback>>,
-    trash_epoch: Option<u64>,
 ) {
+    if callbacks.is_empty() {
+        return;
+    }
+    let trash_epoch = with_state(|s| s.trash_epoch.get());
     for pending in callbacks.into_iter().rev() {
         let Some(pending) = pending.upgrade() else {
             continue;
         };
-        if trash_epoch.is_some_and(|epoch| pending.is_trash(epoch)) {
+        if trash_epoch != 0 && pending.is_trash(trash_epoch) {
             continue;
         }
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| pending.fire(block))) {

@@ -73,8 +73,11 @@ pub(crate) struct State {
     pub(crate) callbacks: RefCell<Vec<(CallbackId, Callback)>>,
     /// Weak references with callbacks, by object (see `death`).
     pub(crate) weak_callbacks: RefCell<Option<death::WeakCallbacks>>,
-    /// Counts collections, to tell one collection's trash weakrefs.
+    /// Counts trash markings, to tell one collection's trash weakrefs.
     pub(crate) epoch: Cell<u64>,
+    /// While a collection destroys its garbage: the epoch its trash weak
+    /// references were marked with (their callbacks must not run); else 0.
+    pub(crate) trash_epoch: Cell<u64>,
 }
 
 impl State {
@@ -108,6 +111,7 @@ impl State {
             callbacks: RefCell::new(Vec::new()),
             weak_callbacks: RefCell::new(None),
             epoch: Cell::new(0),
+            trash_epoch: Cell::new(0),
         }
     }
 
@@ -308,7 +312,7 @@ pub(crate) fn release_leaf(block: NonNull<Counts>, vtable: &'static VTable) {
     {
         let _weak = DropImplicitWeak(block, vtable);
         let callbacks = with_state(|s| death::take_weak_callbacks(s, block));
-        death::fire_weak_callbacks(block, vtable, callbacks, None);
+        death::fire_weak_callbacks(block, vtable, callbacks);
         // SAFETY: strong is zero: nothing else can reach the value, and
         // this is its only drop.
         let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.drop_value)(block) }));
@@ -336,7 +340,7 @@ fn free(p: GcPtr) {
     let _weak = DropImplicitWeak(p.as_counts(), vtable);
     if p.header().counts.has_weak_callbacks() {
         let callbacks = with_state(|s| death::take_weak_callbacks(s, p.as_counts()));
-        death::fire_weak_callbacks(p.as_counts(), vtable, callbacks, None);
+        death::fire_weak_callbacks(p.as_counts(), vtable, callbacks);
     }
     // SAFETY: strong is zero and the object is in no list: nothing else can
     // reach the value, and this is its only drop.

@@ -30,14 +30,15 @@ pub(crate) mod flags {
     /// The value has been dropped (or is being dropped); the allocation
     /// stays until the last strong and weak handle goes.
     pub(crate) const VALUE_DROPPED: u32 = 1 << 5;
-    /// The top byte: the object's weak epoch. A `Weak` remembers the epoch
-    /// it was made in and upgrades only while it is still current, so
-    /// clearing all weak references to an object that stays alive (under
-    /// `SAVEALL`) is one increment, and weak references made afterwards
-    /// work. It wraps after 256 clearings of one live object.
-    const WEAK_EPOCH_SHIFT: u32 = 24;
     /// Its finalizer has run (`gc::is_finalized`).
     pub(crate) const FINALIZED: u32 = 1 << 7;
+    /// Bits 8 to 31: the object's weak epoch. A `Weak` remembers the epoch
+    /// it was made in and upgrades only while it is still current, so
+    /// clearing all weak references to an object that stays alive (under
+    /// `SAVEALL`, or resurrected by a finalizer) is one increment, and weak
+    /// references made afterwards work. It wraps after 2^24 clearings of
+    /// one live object.
+    const WEAK_EPOCH_SHIFT: u32 = 8;
 
     /// The generation stored in `flags`.
     #[inline]
@@ -47,15 +48,15 @@ pub(crate) mod flags {
 
     /// The weak epoch stored in `flags`.
     #[inline]
-    pub(crate) fn weak_epoch(flags: u32) -> u8 {
-        (flags >> WEAK_EPOCH_SHIFT) as u8
+    pub(crate) fn weak_epoch(flags: u32) -> u32 {
+        flags >> WEAK_EPOCH_SHIFT
     }
 
-    /// `flags` with the weak epoch moved by `delta` (wrapping).
+    /// `flags` with the weak epoch moved on by one (wrapping), which kills
+    /// every weak reference made before.
     #[inline]
-    pub(crate) fn shift_weak_epoch(flags: u32, delta: i8) -> u32 {
-        let epoch = weak_epoch(flags).wrapping_add_signed(delta);
-        (flags & !(0xff << WEAK_EPOCH_SHIFT)) | (u32::from(epoch) << WEAK_EPOCH_SHIFT)
+    pub(crate) fn next_weak_epoch(flags: u32) -> u32 {
+        flags.wrapping_add(1 << WEAK_EPOCH_SHIFT)
     }
 
     /// `flags` with its generation replaced by `gen`.
