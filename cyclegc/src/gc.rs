@@ -476,6 +476,7 @@ pub fn debug() -> DebugFlags {
 /// collection. Pass `std::io::stderr()` to go back to the default.
 #[doc(alias = "gc.set_debug_output")]
 pub fn set_debug_output(out: impl Write + 'static) {
+    collector::register_thread_exit_hook();
     let old = with_state(|s| s.debug_output.borrow_mut().replace(Box::new(out)));
     drop(old);
 }
@@ -584,6 +585,7 @@ pub fn add_callback(callback: impl FnMut(Phase, &CallbackInfo) + 'static) -> Cal
         }
     });
     let id = CallbackId::fresh();
+    collector::register_thread_exit_hook();
     with_state(|s| s.callbacks.borrow_mut().push((id, shared)));
     id
 }

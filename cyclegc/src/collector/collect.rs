@@ -145,6 +145,9 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
             // What was resurrected is no trash any more.
             mark_trash_weakrefs(s, &unreachable);
         }
+        // Weak references with callbacks that finalizers made to what is
+        // still garbage: cleared just now, so their callbacks are due.
+        handle_weak_callbacks(s, &unreachable);
     }
     let found = unreachable.len();
     if s.debugging(DebugFlags::SAVEALL) {
@@ -333,7 +336,9 @@ fn handle_weak_callbacks(s: &State, unreachable: &[GcPtr]) {
     if !death::any_weak_callbacks(s) {
         return;
     }
-    mark_trash_weakrefs(s, unreachable);
+    if s.trash_epoch.get() == 0 {
+        mark_trash_weakrefs(s, unreachable);
+    }
     let pending: Vec<_> = unreachable
         .iter()
         .filter(|p| p.header().counts.has_weak_callbacks())

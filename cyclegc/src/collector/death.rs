@@ -19,6 +19,7 @@ pub(crate) type WeakCallbacks = HashMap<usize, Vec<rc::Weak<dyn PendingCallback>
 
 /// Registers a weak reference with a callback for the object at `block`.
 pub(crate) fn register_weak_callback(block: NonNull<Counts>, pending: rc::Weak<dyn PendingCallback>) {
+    super::register_thread_exit_hook();
     with_state(|s| {
         let mut registry = s.weak_callbacks.borrow_mut();
         let list = registry
@@ -35,6 +36,21 @@ pub(crate) fn register_weak_callback(block: NonNull<Counts>, pending: rc::Weak<d
     });
     // SAFETY: the caller holds a strong handle to the block.
     unsafe { block.as_ref() }.set_weak_callbacks(true);
+}
+
+/// Drops the registrations whose weak references are all gone, and the
+/// registry itself once it is empty (at thread exit). Objects keep their
+/// flag bit; a death that finds nothing registered calls nothing.
+pub(crate) fn prune_weak_callbacks(registry: &mut Option<WeakCallbacks>) {
+    if let Some(r) = registry {
+        r.retain(|_, list| {
+            list.retain(|w| w.strong_count() > 0);
+            !list.is_empty()
+        });
+        if r.is_empty() {
+            *registry = None;
+        }
+    }
 }
 
 /// Whether any weak reference with a callback is registered on this thread.

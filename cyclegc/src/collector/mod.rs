@@ -157,6 +157,9 @@ impl State {
                 g.release_buffer_if_empty();
             }
         }
+        if let Ok(mut registry) = self.weak_callbacks.try_borrow_mut() {
+            death::prune_weak_callbacks(&mut registry);
+        }
         for spare in [&self.spare, &self.spare_garbage] {
             if let Ok(mut spare) = spare.try_borrow_mut() {
                 *spare = Vec::new();
@@ -208,7 +211,9 @@ impl Drop for Teardown {
     }
 }
 
-/// Makes sure [`Teardown`] runs when this thread exits.
+/// Makes sure [`Teardown`] runs when this thread exits: called wherever the
+/// state takes on something to give back (a tracked object, a callback, a
+/// debug writer, a weak callback registration, a finalizer).
 pub(crate) fn register_thread_exit_hook() {
     with_state(|s| {
         if !s.teardown_registered.get() {

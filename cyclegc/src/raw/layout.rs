@@ -32,10 +32,8 @@ use crate::trace::{Trace, Tracer};
 /// The two reference counts every object starts with.
 ///
 /// The top bit of `weak` is not part of the count: it says that weak
-/// references with callbacks are registered for the object (see
-/// `collector::weakrefs`), so that a death needs to look them up only then.
-/// It is cleared when they are taken, before the object's joint weak count
-/// is released, so a count that reaches zero never carries it.
+/// references with callbacks may be registered for the object (see
+/// `collector::death`), so that a death needs to look them up only then.
 #[repr(C)]
 pub(crate) struct Counts {
     pub(crate) strong: Cell<u32>,
@@ -303,7 +301,9 @@ pub(crate) unsafe fn drop_weak(p: NonNull<Counts>, vtable: &'static VTable) {
     let counts = unsafe { p.as_ref() };
     let w = counts.weak.get() - 1;
     counts.weak.set(w);
-    if w == 0 {
+    // The flag bit does not count: an object whose callback registrations
+    // were pruned may still carry it when its last weak count goes.
+    if w & !WEAK_CALLBACKS == 0 {
         // SAFETY: no strong or weak handle remains and the value is gone.
         unsafe { (vtable.dealloc)(p) }
     }

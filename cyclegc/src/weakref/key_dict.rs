@@ -113,31 +113,19 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
 
     /// Whether no entry is alive.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.map.len() == self.pending.dead()
     }
 
-    /// The number of entries stored, dead ones included (for tests of the
-    /// purging policy).
-    #[doc(hidden)]
-    pub fn stored_len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Drops the entries whose key died since the last call, and the
-    /// entries whose values' drops kill in turn.
+    /// Drops the entries whose key died since the last call, and those
+    /// whose keys die as these values are dropped. One address at a time,
+    /// so that a panicking `Drop` leaves the others logged.
     fn purge(&mut self) {
-        loop {
-            let addresses = self.pending.take_addresses();
-            if addresses.is_empty() {
-                return;
-            }
-            for address in addresses {
-                // A stale address is skipped: its entry went already, and
-                // the address may now be another, live, object's.
-                if self.map.get(&address).is_some_and(|e| !is_live(&e.key)) {
-                    let dead = self.map.remove(&address).expect("just found");
-                    drop(dead.release(&self.pending));
-                }
+        while let Some(address) = self.pending.pop_address() {
+            // A stale address is skipped: its entry went already, and the
+            // address may now be another, live, object's.
+            if self.map.get(&address).is_some_and(|e| !is_live(&e.key)) {
+                let dead = self.map.remove(&address).expect("just found");
+                drop(dead.release(&self.pending));
             }
         }
     }
@@ -335,12 +323,26 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
         // report to the old one, whatever the values' drops do meanwhile.
         drop(mem::take(self));
     }
+
+    /// The number of entries stored, dead ones included (for tests of the
+    /// purging policy).
+    #[doc(hidden)]
+    pub fn stored_len(&self) -> usize {
+        self.map.len()
+    }
 }
 
 impl<K: Trace, V> Default for WeakKeyDictionary<K, V> {
     /// [`WeakKeyDictionary::new`].
     fn default() -> WeakKeyDictionary<K, V> {
         WeakKeyDictionary::new()
+    }
+}
+
+impl<K: Trace, V: Clone> Clone for WeakKeyDictionary<K, V> {
+    /// A new map with the live entries: Python's `d.copy()`.
+    fn clone(&self) -> WeakKeyDictionary<K, V> {
+        self.iter().map(|(key, value)| (key, value.clone())).collect()
     }
 }
 

@@ -9,7 +9,6 @@
 //! same key (CPython issue 28427).
 
 use std::cell::{Cell, RefCell};
-use std::mem;
 use std::rc::Rc;
 
 use crate::cc::Cc;
@@ -114,13 +113,10 @@ impl PendingRemovals {
         self.dead() > stored / 2
     }
 
-    /// The addresses logged since the last call (some may be stale: their
-    /// entry was removed, or replaced by an entry for a new object).
-    pub(super) fn take_addresses(&self) -> Vec<usize> {
-        match &self.shared.addresses {
-            Some(addresses) => mem::take(&mut *addresses.borrow_mut()),
-            None => Vec::new(),
-        }
+    /// An address logged and not yet taken (it may be stale: its entry
+    /// went already, or was replaced by an entry for a new object).
+    pub(super) fn pop_address(&self) -> Option<usize> {
+        self.shared.addresses.as_ref()?.borrow_mut().pop()
     }
 }
 

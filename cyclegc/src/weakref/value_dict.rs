@@ -57,7 +57,7 @@ use crate::weak::Weak;
 /// are skipped, never yielded dead. The borrow rules forbid changing the
 /// map during the iteration, where Python needs `_IterationGuard`:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0502
 /// use cyclegc::{weakref::WeakValueDictionary, Cc};
 /// let one = Cc::new(1);
 /// let mut map = WeakValueDictionary::new();
@@ -307,6 +307,13 @@ impl<K, V: Trace> Default for WeakValueDictionary<K, V> {
     /// [`WeakValueDictionary::new`].
     fn default() -> WeakValueDictionary<K, V> {
         WeakValueDictionary::new()
+    }
+}
+
+impl<K: Clone + Eq + Hash, V: Trace> Clone for WeakValueDictionary<K, V> {
+    /// A new map with the live entries: Python's `d.copy()`.
+    fn clone(&self) -> WeakValueDictionary<K, V> {
+        self.iter().map(|(key, value)| (key.clone(), value)).collect()
     }
 }
 

@@ -157,6 +157,15 @@ impl<T: Trace> Default for WeakSet<T> {
     }
 }
 
+impl<T: Trace> Clone for WeakSet<T> {
+    /// A new set with the live objects: Python's `s.copy()`.
+    fn clone(&self) -> WeakSet<T> {
+        WeakSet {
+            map: self.map.clone(),
+        }
+    }
+}
+
 impl<T: Trace + fmt::Debug> fmt::Debug for WeakSet<T> {
     /// The live objects, as a set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
