@@ -15,6 +15,9 @@
 //! | `obj1.other = obj2`             | `*obj1.other.borrow_mut() = Some(obj2.clone())` |
 //! | `del obj1`                      | `drop(obj1)`                                    |
 //! | `weakref.ref(obj1)`             | `Cc::downgrade(&obj1)`                          |
+//! | `weakref.ref(obj, callback)`    | `Cc::downgrade_with_callback(&obj, callback)`   |
+//! | `weakref.WeakValueDictionary()` | `weakref::WeakValueDictionary::new()`           |
+//! | `gc.get_referrers(obj)`         | `gc::referrers(&obj)`                           |
 //! | `gc.collect()`, `gc.collect(2)` | `gc::collect()`, `gc::collect_generation(2)`    |
 //! | `gc.get_count()`                | `gc::count()`                                   |
 //! | `gc.get_threshold()`            | `gc::threshold()`                               |
@@ -31,7 +34,8 @@ use std::io::Write;
 use std::rc::Rc;
 
 use cyclegc::gc::{self, DebugFlags, GenerationStats};
-use cyclegc::{AnyCc, Cc, Trace};
+use cyclegc::weakref::WeakValueDictionary;
+use cyclegc::{AnyCc, Cc, Trace, Weak};
 
 /// The article's class:
 ///
@@ -133,6 +137,69 @@ fn stats_since(before: [GenerationStats; 3]) -> [(usize, usize); 3] {
             now[g].collected - before[g].collected,
         )
     })
+}
+
+/// Scenario 1: a weak reference, before and after the strong one is dropped.
+fn scenario_1() {
+    heading(1, "Create a weak reference");
+    let obj = MyClass::new("obj");
+    step("let weak = Cc::downgrade(&obj)");
+    let weak = Cc::downgrade(&obj); // ref = weakref.ref(obj)
+    show("weak.upgrade()", weak.upgrade().map(AnyCc::from)); // print(ref())
+    step("drop(obj)");
+    drop(obj); // del obj: the last strong handle goes, the object is freed at once
+    show("weak.upgrade()", weak.upgrade().map(AnyCc::from));
+
+    // With a callback, Python's weakref.ref(obj, callback): it runs when the
+    // object dies, with every weak reference to it already dead.
+    println!();
+    let obj = MyClass::new("obj");
+    step("let watched = Cc::downgrade_with_callback(&obj, |w| ...)");
+    let watched = Cc::downgrade_with_callback(&obj, |w| {
+        println!(
+            "    (callback: the weak reference gives {:?})",
+            w.upgrade().map(AnyCc::from)
+        );
+    });
+    step("drop(obj)");
+    drop(obj);
+    show("watched.upgrade()", watched.upgrade().map(AnyCc::from));
+    differs(
+        "print(ref())  # -> <__main__.MyClass object at 0x...>, then None",
+        "the same, as CPython's real output shows. In Rust, upgrade() gives an\n           \
+         Option<Cc<MyClass>>: Some while a strong handle exists, None after.",
+    );
+}
+
+/// A cache entry: Python's `MyClass(key)` of scenario 2.
+#[derive(Trace)]
+struct Cached {
+    key: String,
+}
+
+/// Scenario 2: a `WeakValueDictionary` as a cache, before and after a value dies.
+fn scenario_2() {
+    heading(2, "Use WeakValueDictionary as a cache");
+    let mut cache: WeakValueDictionary<String, Cached> = WeakValueDictionary::new();
+    let obj1 = Cc::new(Cached { key: "obj1".into() });
+    let obj2 = Cc::new(Cached { key: "obj2".into() });
+    step("cache.insert(obj1.key.clone(), &obj1); cache.insert(obj2.key.clone(), &obj2)");
+    cache.insert(obj1.key.clone(), &obj1);
+    cache.insert(obj2.key.clone(), &obj2);
+    show("cache.get(\"obj1\")", cache.get("obj1").map(AnyCc::from));
+    show("cache.len()", cache.len());
+    step("drop(obj1)");
+    drop(obj1); // del obj1: the cache does not keep it alive
+    show("cache.get(\"obj1\")", cache.get("obj1").map(AnyCc::from));
+    show("cache.len()", cache.len());
+    show("cache.keys()", cache.keys().collect::<Vec<_>>());
+    step("drop(obj2)");
+    drop(obj2);
+    show("cache.is_empty()", cache.is_empty());
+    differs(
+        "print(cache.get(\"obj1\"))  # -> <__main__.MyClass object at 0x...>, then None",
+        "the same. An entry disappears with its value; len() counts live entries only.",
+    );
 }
 
 /// Scenario 3: a two-object cycle, `gc.collect()`, and what each object refers to.
@@ -488,6 +555,100 @@ fn scenario_10() {
     show("gc::set_threshold(700, 10, 10)", gc::threshold());
 }
 
+/// A widget of the leak hunt: a parent holds its children; each child also
+/// holds its parent, through `parent` (the bug) or `parent_weak` (the fix).
+#[derive(Trace)]
+struct Widget {
+    name: String,
+    children: RefCell<Vec<Cc<Widget>>>,
+    parent: RefCell<Option<Cc<Widget>>>,
+    parent_weak: RefCell<Weak<Widget>>,
+}
+
+impl Widget {
+    fn new(name: &str) -> Cc<Widget> {
+        Cc::new(Widget {
+            name: name.to_string(),
+            children: RefCell::new(Vec::new()),
+            parent: RefCell::new(None),
+            parent_weak: RefCell::new(Weak::new()),
+        })
+    }
+}
+
+/// Builds a window with two buttons and drops it, keeping only a weak
+/// reference to see whether it was freed. `strong_parent` is the bug.
+fn build_window(strong_parent: bool) -> Weak<Widget> {
+    let window = Widget::new("window");
+    for name in ["ok", "cancel"] {
+        let button = Widget::new(name);
+        if strong_parent {
+            *button.parent.borrow_mut() = Some(window.clone());
+        } else {
+            *button.parent_weak.borrow_mut() = Cc::downgrade(&window);
+        }
+        window.children.borrow_mut().push(button);
+    }
+    Cc::downgrade(&window)
+}
+
+/// The leak hunt: a small object graph with a hidden cycle, found with
+/// `gc::referrers` and a search for a cycle through `gc::referents`, and
+/// fixed with a `Weak`.
+fn leak_hunt() {
+    println!("\n## Leak hunt: a hidden cycle, found and fixed\n");
+    // Hunt with automatic collection off, as in a program that leaks
+    // faster than the collector runs, or with Rc, where nothing would free it.
+    gc::disable();
+    step("let window = build_window(true)  // the window is dropped inside");
+    let leaked = build_window(true);
+    show("window still alive", leaked.upgrade().is_some());
+    let suspect = leaked.upgrade().expect("the window leaked");
+    let holders: Vec<String> = gc::referrers(&suspect).iter().map(name_of).collect();
+    show("who refers to it: gc::referrers", holders);
+    show(
+        "a path back to it: gc::referents",
+        cycle_through(&AnyCc::from(suspect.clone())).join(" -> "),
+    );
+    drop(suspect);
+    println!("the fix: a child keeps a Weak to its parent");
+    step("let window = build_window(false)");
+    let fixed = build_window(false);
+    show("window still alive", fixed.upgrade().is_some());
+    gc::enable();
+    show("gc::collect() (frees the leaked one)", gc::collect());
+    show("leaked window still alive", leaked.upgrade().is_some());
+}
+
+/// A widget's name, or the type of any other object.
+fn name_of(obj: &AnyCc) -> String {
+    match obj.clone().downcast::<Widget>() {
+        Ok(widget) => widget.name.clone(),
+        Err(other) => other.type_name().to_string(),
+    }
+}
+
+/// A shortest path from `start` back to itself through `gc::referents`
+/// (a breadth-first search), as the names on it; empty if there is none.
+fn cycle_through(start: &AnyCc) -> Vec<String> {
+    let mut queue = std::collections::VecDeque::from([vec![start.clone()]]);
+    let mut seen = std::collections::HashSet::from([start.id()]);
+    while let Some(path) = queue.pop_front() {
+        let last = path.last().expect("paths are never empty");
+        for next in gc::referents(last) {
+            if AnyCc::ptr_eq(&next, start) {
+                return path.iter().chain([&next]).map(name_of).collect();
+            }
+            if seen.insert(next.id()) {
+                let mut longer = path.clone();
+                longer.push(next);
+                queue.push_back(longer);
+            }
+        }
+    }
+    Vec::new()
+}
+
 /// Between scenarios: the previous one left no garbage behind, automatic
 /// collection on, the default thresholds, no debug flag and nothing in
 /// `gc::garbage()`, so that each scenario starts
@@ -512,6 +673,8 @@ fn main() {
     println!("(addresses and elapsed times differ from run to run; everything else is the same)");
     // One function per scenario of the article, in its order.
     let scenarios: &[fn()] = &[
+        scenario_1,
+        scenario_2,
         scenario_3,
         scenario_4,
         scenario_5,
@@ -520,6 +683,7 @@ fn main() {
         scenario_8,
         scenario_9,
         scenario_10,
+        leak_hunt,
     ];
     for scenario in scenarios {
         check_clean();
