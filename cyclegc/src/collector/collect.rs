@@ -102,8 +102,14 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
         c.set(0);
     }
 
-    let young = merge_young(s, g);
-    let moved = match panic::catch_unwind(AssertUnwindSafe(|| deduce_unreachable(s, &young, g))) {
+    let mut young = merge_young(s, g);
+    let target = target_generation(g);
+    let in_place = {
+        let t = s.gens[target].borrow();
+        t.is_empty() && t.capacity() < young.len()
+    };
+    let deduced = panic::catch_unwind(AssertUnwindSafe(|| deduce_unreachable(s, &young, g, in_place)));
+    let moved = match deduced {
         Ok(moved) => moved,
         Err(payload) => {
             // A `Trace` impl panicked: put every object back in a list.
@@ -111,7 +117,9 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
             panic::resume_unwind(payload);
         }
     };
-    let mut unreachable = if moved == young.len() {
+    let mut unreachable = if in_place {
+        split_in_place(s, &mut young, target, moved)
+    } else if moved == young.len() {
         Vec::new()
     } else {
         handle_weakrefs(s, &young, young.len() - moved)
@@ -208,11 +216,16 @@ fn recycle(spare: &RefCell<Vec<GcPtr>>, mut list: Vec<GcPtr>) {
 /// Steps 2 and 3 of SPEC §5.1: afterwards the survivors are in the target
 /// generation, and what is still `COLLECTING` is unreachable. Returns the
 /// number of survivors.
-fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize) -> usize {
-    if update_and_subtract_refs(young, g) {
-        move_reachable(s, young, target_generation(g))
-    } else {
+///
+/// `in_place` marks the survivors where they are instead of moving them
+/// into the target generation; `split_in_place` then finishes the work.
+fn deduce_unreachable(s: &State, young: &[GcPtr], g: usize, in_place: bool) -> usize {
+    if !update_and_subtract_refs(young, g) {
         0
+    } else if in_place {
+        mark_in_place(young, target_generation(g))
+    } else {
+        move_reachable(s, young, target_generation(g))
     }
 }
 
@@ -284,6 +297,56 @@ fn move_reachable(s: &State, young: &[GcPtr], target_gen: usize) -> usize {
     tracer.marked() - before
 }
 
+/// `move_reachable` for when the target generation is empty and has no room
+/// for the working list (the first full collection of a big heap): moving
+/// the survivors would fault in a whole new list, page by page, which costs
+/// more than the marking. Here each reachable object only changes its
+/// flags (no longer `COLLECTING`, generation set), with an explicit stack
+/// for what is still to trace, and `split_in_place` then turns the working
+/// list itself into the target generation. Returns how many are reachable.
+fn mark_in_place(young: &[GcPtr], target_gen: usize) -> usize {
+    let mut tracer = Tracer::new(Mode::MarkInPlace {
+        target_gen: target_gen as u32,
+        stack: Vec::new(),
+        marked: 0,
+    });
+    for &p in young {
+        if tracer.marked() == young.len() {
+            break;
+        }
+        let f = p.flags();
+        if f & flags::COLLECTING != 0 && (p.header().slot.get() != 0 || f & flags::UNTRACEABLE != 0) {
+            tracer.mark_in_place_from(p);
+        }
+    }
+    tracer.marked()
+}
+
+/// After `mark_in_place`: the survivors are packed at the front of `young`
+/// (their slots set to their new indexes), `young` becomes the target
+/// generation's list, and the unreachable are gathered as
+/// `handle_weakrefs` does.
+fn split_in_place(s: &State, young: &mut Vec<GcPtr>, target_gen: usize, moved: usize) -> Vec<GcPtr> {
+    let mut garbage = s.spare_garbage.take();
+    garbage.reserve(young.len() - moved);
+    let mut kept = 0;
+    for i in 0..young.len() {
+        let p = young[i];
+        if p.flags() & flags::COLLECTING != 0 {
+            clear_weakrefs(p);
+            garbage.push(p);
+        } else {
+            p.header().slot.set(kept as u32);
+            young[kept] = p;
+            kept += 1;
+        }
+    }
+    young.truncate(kept);
+    let survivors = std::mem::take(young);
+    *young = s.gens[target_gen].borrow_mut().install(survivors);
+    garbage
+}
+
 /// After a panic in the analysis, files every object that is not in a list
 /// back into generation `g`, so the collector stays consistent.
 fn restore_young(s: &State, young: &[GcPtr], g: usize) {
@@ -316,15 +379,23 @@ fn handle_weakrefs(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcPtr>
     let mut garbage = s.spare_garbage.take();
     garbage.reserve(unreachable);
     for &p in young {
-        let f = p.flags();
-        if f & flags::COLLECTING != 0 {
-            p.header().counts.inc_strong();
-            let f = flags::with_generation(f & !(flags::COLLECTING | flags::UNTRACEABLE), flags::UNTRACKED);
-            p.set_flags(flags::next_weak_epoch(f));
+        if p.flags() & flags::COLLECTING != 0 {
+            clear_weakrefs(p);
             garbage.push(p);
         }
     }
     garbage
+}
+
+/// Takes the collector's hold on one unreachable object, untracks it and
+/// clears its weak references.
+fn clear_weakrefs(p: GcPtr) {
+    p.header().counts.inc_strong();
+    let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
+    p.set_flags(flags::next_weak_epoch(flags::with_generation(
+        f,
+        flags::UNTRACKED,
+    )));
 }
 
 /// Calls the callbacks of the weak references to the garbage, which

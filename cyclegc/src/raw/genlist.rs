@@ -95,6 +95,29 @@ impl GenList {
         }
     }
 
+    /// The number of objects the list can hold without growing.
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+
+    /// Whether the list holds no object.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Makes the empty list hold `items`, whose slots and generation bits
+    /// the caller has set to match; returns the old (empty) buffer.
+    pub(crate) fn install(&mut self, items: Vec<GcPtr>) -> Vec<GcPtr> {
+        debug_assert!(self.items.is_empty());
+        debug_assert!(items
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.header().slot.get() as usize == i));
+        std::mem::replace(&mut self.items, items)
+    }
+
     /// Makes room for `additional` more objects.
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.items.reserve(additional);

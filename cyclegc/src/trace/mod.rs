@@ -147,10 +147,17 @@ pub(crate) enum Mode<'a> {
     /// first (0 when the set is already initialised, as for resurrection).
     SubtractRefs { gen_limit: u32, roots: usize },
     /// `move_reachable`: every referent still `COLLECTING` is reachable; it
-    /// moves into `target` and onto `stack` to be traced in turn.
+    /// moves into `target`, whose new tail is traced in turn.
     MarkReachable {
         target: &'a mut GenList,
         target_gen: u32,
+    },
+    /// `mark_in_place`: every referent still `COLLECTING` is reachable; it
+    /// takes the target generation's bits and goes on `stack` to be traced.
+    MarkInPlace {
+        target_gen: u32,
+        stack: Vec<GcPtr>,
+        marked: usize,
     },
     /// `gc::referents`: collect a strong handle to every referent.
     Referents(&'a mut Vec<AnyCc>),
@@ -235,10 +242,26 @@ impl<'a> Tracer<'a> {
         }
     }
 
-    /// The length of the target generation in `move_reachable`.
+    /// `mark_in_place` from one root: marks `p` and everything it reaches
+    /// that is still `COLLECTING`.
+    pub(crate) fn mark_in_place_from(&mut self, p: GcPtr) {
+        self.visit_tracked(p);
+        loop {
+            let next = match &mut self.mode {
+                Mode::MarkInPlace { stack, .. } => stack.pop(),
+                _ => None,
+            };
+            let Some(q) = next else { break };
+            q.trace(self);
+        }
+    }
+
+    /// The length of the target generation in `move_reachable`, or how many
+    /// objects `mark_in_place` has marked.
     pub(crate) fn marked(&self) -> usize {
         match &self.mode {
             Mode::MarkReachable { target, .. } => target.len(),
+            Mode::MarkInPlace { marked, .. } => *marked,
             _ => 0,
         }
     }
@@ -247,7 +270,10 @@ impl<'a> Tracer<'a> {
         match &mut self.mode {
             Mode::Referents(out) => out.push(AnyCc::from_raw_clone(ptr, vtable)),
             Mode::FindReferent { target, found } => *found |= ptr == *target,
-            Mode::SubtractRefs { .. } | Mode::MarkReachable { .. } | Mode::MarkTrashWeakrefs { .. } => {}
+            Mode::SubtractRefs { .. }
+            | Mode::MarkReachable { .. }
+            | Mode::MarkInPlace { .. }
+            | Mode::MarkTrashWeakrefs { .. } => {}
         }
     }
 
@@ -275,6 +301,19 @@ impl<'a> Tracer<'a> {
             Mode::MarkReachable { target, target_gen } => {
                 if p.flags() & flags::COLLECTING != 0 {
                     target.push(p, *target_gen);
+                }
+            }
+            Mode::MarkInPlace {
+                target_gen,
+                stack,
+                marked,
+            } => {
+                let f = p.flags();
+                if f & flags::COLLECTING != 0 {
+                    let f = f & !(flags::COLLECTING | flags::UNTRACEABLE);
+                    p.set_flags(flags::with_generation(f, *target_gen));
+                    *marked += 1;
+                    stack.push(p);
                 }
             }
             Mode::Referents(out) => {
