@@ -73,22 +73,8 @@ fn parse(args: &[String]) -> Result<Cli, String> {
         match flag {
             "--quick" => cli.quick = true,
             "--json" => cli.json = true,
-            "--only" => {
-                let list = value()?;
-                let ws = list
-                    .split(',')
-                    .map(|n| Workload::from_name(n.trim()).ok_or(format!("unknown workload `{n}`")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                cli.only = Some(ws);
-            }
-            "--impls" => {
-                let list = value()?;
-                let is = list
-                    .split(',')
-                    .map(|n| Impl::from_name(n.trim()).ok_or(format!("unknown implementation `{n}`")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                cli.impls = Some(is);
-            }
+            "--only" => cli.only = Some(names(&value()?, "workload", Workload::from_name)?),
+            "--impls" => cli.impls = Some(names(&value()?, "implementation", Impl::from_name)?),
             "--rounds" => {
                 let n: usize = value()?.parse().map_err(|e| format!("--rounds: {e}"))?;
                 cli.rounds = Some(n.max(1));
@@ -100,6 +86,13 @@ fn parse(args: &[String]) -> Result<Cli, String> {
         }
     }
     Ok(cli)
+}
+
+/// A comma-separated list of names, each parsed by `parse`.
+fn names<T>(list: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
+    list.split(',')
+        .map(|n| parse(n.trim()).ok_or(format!("unknown {what} `{n}`")))
+        .collect()
 }
 
 /// `model name` from /proc/cpuinfo and the number of CPUs.

@@ -212,16 +212,7 @@ mod tests {
             workloads: vec![Workload::Ring, Workload::HeaderBytes],
             impls: vec![Impl::Cyclegc, Impl::Rc, Impl::Dumpster, Impl::Gc],
             cells,
-            sizes: [(
-                Workload::Ring,
-                Sizes {
-                    n: 1_000_000,
-                    iters: 0,
-                    batch: 0,
-                },
-            )]
-            .into_iter()
-            .collect(),
+            sizes: [(Workload::Ring, Sizes::nodes(1_000_000))].into_iter().collect(),
             rounds: 3,
             quick: false,
             python: None,

@@ -411,21 +411,9 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), want.join(" "));
         for w in Workload::ALL {
             let s = match w {
-                Workload::YoungWithBigOld => Sizes {
-                    n: 3000,
-                    iters: 3,
-                    batch: 10,
-                },
-                Workload::YoungEmptyOld => Sizes {
-                    n: 0,
-                    iters: 3,
-                    batch: 10,
-                },
-                _ => Sizes {
-                    n: 3000,
-                    iters: 0,
-                    batch: 0,
-                },
+                Workload::YoungWithBigOld => Sizes::young(3000, 3, 10),
+                Workload::YoungEmptyOld => Sizes::young(0, 3, 10),
+                _ => Sizes::nodes(3000),
             };
             let v = measure(Impl::Cpython, w, s, Duration::from_secs(60));
             assert!(matches!(v, Verdict::Ok(_)), "cpython {}: {v:?}", w.name());

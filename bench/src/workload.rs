@@ -85,16 +85,10 @@ impl Workload {
         };
         let n = if quick { reduced } else { full };
         match self {
-            Workload::YoungWithBigOld | Workload::YoungEmptyOld => Sizes {
-                n,
-                iters: if quick { 300 } else { 1000 },
-                batch: YOUNG_BATCH,
-            },
-            _ => Sizes {
-                n,
-                iters: 0,
-                batch: 0,
-            },
+            Workload::YoungWithBigOld | Workload::YoungEmptyOld => {
+                Sizes::young(n, if quick { 300 } else { 1000 }, YOUNG_BATCH)
+            }
+            _ => Sizes::nodes(n),
         }
     }
 
@@ -162,29 +156,27 @@ pub struct Sizes {
 }
 
 impl Sizes {
+    /// `n` nodes (pairs, objects), for every workload but `young_*`.
+    pub fn nodes(n: usize) -> Sizes {
+        Sizes {
+            n,
+            iters: 0,
+            batch: 0,
+        }
+    }
+
+    /// `n` old objects and `iters` collections of `batch` young ones.
+    pub fn young(n: usize, iters: usize, batch: usize) -> Sizes {
+        Sizes { n, iters, batch }
+    }
+
     #[cfg(test)]
     pub fn tiny(w: Workload) -> Sizes {
         match w {
-            Workload::YoungWithBigOld => Sizes {
-                n: 50,
-                iters: 4,
-                batch: 5,
-            },
-            Workload::YoungEmptyOld => Sizes {
-                n: 0,
-                iters: 4,
-                batch: 5,
-            },
-            Workload::CloneDrop => Sizes {
-                n: 1000,
-                iters: 0,
-                batch: 0,
-            },
-            _ => Sizes {
-                n: 64,
-                iters: 0,
-                batch: 0,
-            },
+            Workload::YoungWithBigOld => Sizes::young(50, 4, 5),
+            Workload::YoungEmptyOld => Sizes::young(0, 4, 5),
+            Workload::CloneDrop => Sizes::nodes(1000),
+            _ => Sizes::nodes(64),
         }
     }
 }
@@ -331,21 +323,13 @@ mod tests {
 
     #[test]
     fn verify_accepts_exact_counts() {
-        let e = Workload::Ring.expect(Sizes {
-            n: 10,
-            iters: 0,
-            batch: 0,
-        });
+        let e = Workload::Ring.expect(Sizes::nodes(10));
         assert_eq!(verify(e, &outcome(0, 10), 10), Verdict::Ok(100.0));
     }
 
     #[test]
     fn verify_reports_a_collection_that_freed_too_little_as_leaked() {
-        let e = Workload::Ring.expect(Sizes {
-            n: 10,
-            iters: 0,
-            batch: 0,
-        });
+        let e = Workload::Ring.expect(Sizes::nodes(10));
         assert_eq!(
             verify(e, &outcome(0, 9), 10),
             Verdict::Leaked {
@@ -366,11 +350,7 @@ mod tests {
 
     #[test]
     fn verify_reports_freeing_live_objects_as_broken() {
-        let e = Workload::LiveScan.expect(Sizes {
-            n: 10,
-            iters: 0,
-            batch: 0,
-        });
+        let e = Workload::LiveScan.expect(Sizes::nodes(10));
         assert_eq!(
             verify(e, &outcome(0, 3), 10),
             Verdict::Broken {

@@ -4,24 +4,16 @@
 //! `collect_thread_cycles` collects. gcmodule never collects on its own.
 
 use std::cell::RefCell;
-use std::hint::black_box;
-use std::mem::size_of;
 
 use gcmodule::{collect_thread_cycles, Cc, Trace, Tracer};
 
-use super::Subject;
-use crate::probe::{self, Canary, Outcome, Timer};
+use super::common::Collector;
+use crate::probe::Canary;
 
 impl Trace for Canary {
     fn is_type_tracked() -> bool {
         false
     }
-}
-
-#[derive(Default)]
-struct Node {
-    next: Option<Cc<Node>>,
-    _canary: Canary,
 }
 
 impl Trace for Node {
@@ -30,26 +22,6 @@ impl Trace for Node {
     }
     fn is_type_tracked() -> bool {
         true
-    }
-}
-
-#[derive(Trace, Default)]
-struct Leaf {
-    value: u64,
-    canary: Canary,
-}
-
-struct RingNode {
-    next: RefCell<Option<Cc<RingNode>>>,
-    _canary: Canary,
-}
-
-impl RingNode {
-    fn new(next: Option<Cc<RingNode>>) -> RingNode {
-        RingNode {
-            next: RefCell::new(next),
-            _canary: Canary,
-        }
     }
 }
 
@@ -62,12 +34,6 @@ impl Trace for RingNode {
     }
 }
 
-#[derive(Default)]
-struct DenseNode {
-    edges: RefCell<Vec<Cc<DenseNode>>>,
-    _canary: Canary,
-}
-
 impl Trace for DenseNode {
     fn trace(&self, tracer: &mut Tracer) {
         self.edges.trace(tracer);
@@ -77,97 +43,15 @@ impl Trace for DenseNode {
     }
 }
 
-fn build_ring(n: usize) -> Cc<RingNode> {
-    let first = Cc::new(RingNode::new(None));
-    let mut prev = first.clone();
-    for _ in 1..n {
-        prev = Cc::new(RingNode::new(Some(prev)));
-    }
-    *first.next.borrow_mut() = Some(prev);
-    first
-}
-
 pub struct Gcmodule;
 
-impl Subject for Gcmodule {
-    fn alloc_drop(n: usize) -> Option<Outcome> {
-        let t = Timer::start();
-        let mut head: Option<Cc<Node>> = None;
-        for _ in 0..n {
-            head = Some(Cc::new(Node {
-                next: head,
-                _canary: Canary,
-            }));
-        }
-        drop(black_box(head));
-        Some(t.stop(n as u64))
-    }
-
-    fn clone_drop(n: usize) -> Option<Outcome> {
-        let handle = Cc::new(Node::default());
-        let t = Timer::start();
-        for _ in 0..n {
-            drop(black_box(handle.clone()));
-        }
-        Some(t.stop(n as u64))
-    }
-
-    fn ring(n: usize) -> Option<Outcome> {
-        drop(build_ring(n));
-        let t = Timer::start();
-        collect_thread_cycles();
-        Some(t.stop(n as u64))
-    }
-
-    fn dense(n: usize) -> Option<Outcome> {
-        let nodes: Vec<Cc<DenseNode>> = (0..n).map(|_| Cc::new(DenseNode::default())).collect();
-        for (i, j) in probe::dense_edges(n, 4) {
-            nodes[i].edges.borrow_mut().push(nodes[j].clone());
-        }
-        drop(nodes);
-        let t = Timer::start();
-        collect_thread_cycles();
-        Some(t.stop(n as u64))
-    }
-
-    fn live_scan(n: usize, touch: bool) -> Option<Outcome> {
-        let root = build_ring(n);
-        if touch {
-            drop(root.clone());
-        }
-        let t = Timer::start();
-        collect_thread_cycles();
-        let out = t.stop(n as u64);
-        drop(root);
-        Some(out)
-    }
-
-    fn header_bytes(n: usize, leaf: bool) -> Option<Outcome> {
-        Some(if leaf {
-            let mut v = Vec::with_capacity(n);
-            v.push(Cc::new(Leaf::default()));
-            probe::header_bytes(n - 1, size_of::<Leaf>(), move |k| {
-                v.extend((0..k).map(|i| {
-                    Cc::new(Leaf {
-                        value: i as u64,
-                        canary: Canary,
-                    })
-                }));
-                v
-            })
-            .0
-        } else {
-            let mut v = Vec::with_capacity(n);
-            v.push(Cc::new(Node::default()));
-            probe::header_bytes(n - 1, size_of::<Node>(), move |k| {
-                v.extend((0..k).map(|_| Cc::new(Node::default())));
-                v
-            })
-            .0
-        })
-    }
-
-    fn collect_all() {
+impl Collector for Gcmodule {
+    #[inline]
+    fn collect() {
         collect_thread_cycles();
     }
+}
+
+super::common::subject! {
+    Gcmodule { handle: Cc, cell: RefCell, leaf: #[derive(Trace)] }
 }

@@ -1,32 +1,11 @@
-//! One module per implementation, each writing every workload the way its
-//! crate's documentation does things.
-//!
-//! The shapes are the same everywhere, so that the numbers compare:
-//! - `alloc_drop`: a chain built front to back (`Node { next: Option<Ptr<Node>> }`),
-//!   then the head dropped. Timed: building and freeing all of it,
-//!   including the collection a tracing collector needs to free anything.
-//! - `clone_drop`: `n` times clone one handle to a tracked node and drop
-//!   the clone (`black_box` keeps the pair from being optimised away).
-//! - `ring`: `n` nodes, each pointing at the one made before it, the first
-//!   at the last; the last handle dropped; only the collection timed.
-//! - `dense`: `n` nodes with 4 edges each to random nodes
-//!   ([`crate::probe::dense_edges`]); the roots dropped, the collection timed.
-//! - `live_scan`: a live ring of `n` nodes held by one handle; a full
-//!   collection timed, which must free nothing. With `touch`, the handle is
-//!   first cloned and the clone dropped, which makes collectors that scan
-//!   only from candidate roots (bacon-rajan-cc, dumpster, rust-cc) scan.
-//! - `young`: `n` old live nodes moved to the oldest generation, then
-//!   `iters` times: a chain of `batch` young nodes pointing at the old
-//!   ring, one timed `collect_generation(0)`, the chain dropped.
-//! - `header_bytes`: `n` tracked nodes (or leaf values) held in a
-//!   preallocated `Vec`; bytes requested per object beyond
-//!   `size_of::<payload>()`.
-//!
-//! Automatic collection, where a crate lets one switch it off, is off
-//! while a workload that times an explicit collection builds its heap,
-//! and on (the default) for `alloc_drop` and `clone_drop`.
+//! One module per implementation, each saying what its crate does its own
+//! way, the way its documentation does things: its pointer and cell types,
+//! how its node types get `Trace`, its collect call and the switch for its
+//! automatic collection. [`common`] writes every workload once over that,
+//! in the same shapes everywhere so that the numbers compare.
 
 pub mod bacon_rajan_cc;
+pub mod common;
 pub mod cyclegc;
 pub mod dumpster;
 pub mod gc;
@@ -152,39 +131,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn cyclegc_workloads_free_what_they_should() {
-        check(Impl::Cyclegc);
+    macro_rules! free_what_they_should {
+        ($($test:ident: $imp:ident),* $(,)?) => {
+            $(
+                #[test]
+                fn $test() {
+                    check(Impl::$imp);
+                }
+            )*
+        };
     }
 
-    #[test]
-    fn rc_workloads_free_what_they_should() {
-        check(Impl::Rc);
-    }
-
-    #[test]
-    fn gcmodule_workloads_free_what_they_should() {
-        check(Impl::Gcmodule);
-    }
-
-    #[test]
-    fn bacon_rajan_cc_workloads_free_what_they_should() {
-        check(Impl::BaconRajanCc);
-    }
-
-    #[test]
-    fn dumpster_workloads_free_what_they_should() {
-        check(Impl::Dumpster);
-    }
-
-    #[test]
-    fn gc_workloads_free_what_they_should() {
-        check(Impl::Gc);
-    }
-
-    #[test]
-    fn rust_cc_workloads_free_what_they_should() {
-        check(Impl::RustCc);
+    free_what_they_should! {
+        cyclegc_workloads_free_what_they_should: Cyclegc,
+        rc_workloads_free_what_they_should: Rc,
+        gcmodule_workloads_free_what_they_should: Gcmodule,
+        bacon_rajan_cc_workloads_free_what_they_should: BaconRajanCc,
+        dumpster_workloads_free_what_they_should: Dumpster,
+        gc_workloads_free_what_they_should: Gc,
+        rust_cc_workloads_free_what_they_should: RustCc,
     }
 
     #[test]
@@ -267,7 +232,7 @@ mod tests {
                 None
             }
             fn ring(n: usize) -> Option<Outcome> {
-                let first = cyclegc::build_ring(n);
+                let first = common::build_ring::<cyclegc::Cyclegc>(n);
                 drop(first);
                 let t = crate::probe::Timer::start();
                 Some(t.stop(n as u64))
