@@ -117,7 +117,12 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
             panic::resume_unwind(payload);
         }
     };
-    let mut unreachable = if in_place {
+    let mut unreachable = if moved == 0 {
+        // All garbage (a dropped ring or graph): the working list is the
+        // unreachable list, and no other buffer is needed.
+        young.iter().for_each(|&p| clear_weakrefs(p));
+        std::mem::take(&mut young)
+    } else if in_place {
         split_in_place(s, &mut young, target, moved)
     } else if moved == young.len() {
         Vec::new()
