@@ -74,7 +74,7 @@ impl<T: Trace> Cc<T> {
         let ptr = CcBox::<T>::alloc(value);
         if !T::IS_LEAF {
             // SAFETY: freshly allocated tracked block, owned by this handle.
-            crate::collector::track_new(unsafe { GcPtr::new(ptr) });
+            crate::collector::track_new(unsafe { GcPtr::new(ptr) }, CcBox::<T>::VTABLE);
         }
         Cc {
             ptr,

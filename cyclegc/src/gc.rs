@@ -287,7 +287,7 @@ pub fn referrers(obj: &impl AsObject) -> Vec<AnyCc> {
             p.trace(&mut tracer);
             matches!(tracer.mode, Mode::FindReferent { found: true, .. })
         })
-        .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.header().vtable))
+        .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.vtable()))
         .collect()
 }
 
@@ -339,7 +339,7 @@ pub fn objects(generation: Option<usize>) -> Vec<AnyCc> {
                 gen.borrow()
                     .as_slice()
                     .iter()
-                    .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.header().vtable))
+                    .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.vtable()))
                     .collect::<Vec<_>>()
             })
             .collect()

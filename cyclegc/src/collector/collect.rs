@@ -145,7 +145,7 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
     // the garbage out of reach (held by the collector, weak refs cleared).
     if s.debugging(DebugFlags::COLLECTABLE) {
         for &p in &unreachable {
-            let name = (p.header().vtable.type_name)();
+            let name = (p.vtable().type_name)();
             let addr = p.as_counts().as_ptr() as usize;
             s.debug_line(panics, format_args!("gc: collectable <{name} {addr:#x}>"));
         }
@@ -421,7 +421,7 @@ fn handle_weak_callbacks(s: &State, unreachable: &[GcPtr]) {
         .map(|&p| (p, death::take_weak_callbacks(s, p.as_counts())))
         .collect();
     for (p, callbacks) in pending {
-        death::fire_weak_callbacks(p.as_counts(), p.header().vtable, callbacks);
+        death::fire_weak_callbacks(p.as_counts(), p.vtable(), callbacks);
     }
 }
 
@@ -445,7 +445,7 @@ fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
     let mut ran = false;
     for &p in unreachable {
         let f = p.flags();
-        let Some(finalize) = p.header().vtable.finalize else {
+        let Some(finalize) = p.vtable().finalize else {
             continue;
         };
         if f & flags::FINALIZED == 0 {
@@ -533,7 +533,7 @@ fn save_garbage(s: &State, unreachable: &[GcPtr], target_gen: usize) {
         gen.push(p, target_gen as u32);
         // SAFETY: the collector's strong count on `p` (taken in
         // `handle_weakrefs`) becomes the saved handle's.
-        garbage.push(unsafe { AnyCc::from_counted(p.as_counts(), p.header().vtable) });
+        garbage.push(unsafe { AnyCc::from_counted(p.as_counts(), p.vtable()) });
     }
 }
 

@@ -19,7 +19,7 @@ use crate::any::AnyCc;
 use crate::gc::{CallbackId, GenerationStats};
 use std::ptr::NonNull;
 
-use crate::raw::{flags, Counts, DropImplicitWeak, GcPtr, GenList, VTable};
+use crate::raw::{flags, types, Counts, DropImplicitWeak, GcPtr, GenList, VTable};
 
 /// A panic caught in user code, to be resumed when the collector's work is done.
 pub(crate) type Panic = Box<dyn std::any::Any + Send + 'static>;
@@ -75,6 +75,9 @@ pub(crate) struct State {
     pub(crate) weak_callbacks: RefCell<Option<death::WeakCallbacks>>,
     /// Counts trash markings, to tell one collection's trash weakrefs.
     pub(crate) epoch: Cell<u64>,
+    /// The vtable `track_new` last saw, and its registry id.
+    last_vtable: Cell<*const VTable>,
+    last_type_id: Cell<u32>,
     /// While a collection destroys its garbage: the epoch its trash weak
     /// references were marked with (their callbacks must not run); else 0.
     pub(crate) trash_epoch: Cell<u64>,
@@ -112,7 +115,21 @@ impl State {
             weak_callbacks: RefCell::new(None),
             epoch: Cell::new(0),
             trash_epoch: Cell::new(0),
+            last_vtable: Cell::new(std::ptr::null()),
+            last_type_id: Cell::new(0),
         }
+    }
+
+    /// The registry id of `vtable`, remembering the last one asked for, so
+    /// that a run of allocations of one type takes the registry's lock once.
+    #[inline]
+    fn type_id(&self, vtable: &'static VTable) -> u32 {
+        let wanted: *const VTable = vtable;
+        if self.last_vtable.get() != wanted {
+            self.last_type_id.set(types::id_of(vtable));
+            self.last_vtable.set(wanted);
+        }
+        self.last_type_id.get()
     }
 
     /// `count.0 -= 1`, not below zero, as CPython's `PyObject_GC_Del`.
@@ -231,8 +248,9 @@ pub(crate) fn with_state<R>(f: impl FnOnce(&State) -> R) -> R {
 /// Links a new tracked object into generation 0, and runs an automatic
 /// collection if the allocation crosses the threshold (SPEC §5.2).
 #[inline]
-pub(crate) fn track_new(p: GcPtr) {
+pub(crate) fn track_new(p: GcPtr, vtable: &'static VTable) {
     with_state(|s| {
+        p.set_flags(flags::with_type_id(p.flags(), s.type_id(vtable)));
         {
             let mut young = s.gens[0].borrow_mut();
             if young.is_full() && !s.teardown_registered.get() {
@@ -270,7 +288,7 @@ pub(crate) fn release(p: GcPtr) {
         return;
     }
     let mut first_panic = None;
-    if let Some(finalize) = p.header().vtable.finalize {
+    if let Some(finalize) = p.vtable().finalize {
         if f & flags::FINALIZED == 0 {
             p.set_flags(f | flags::FINALIZED);
             let (resurrected, panic) = death::finalize_on_last_release(p.as_counts(), finalize);
@@ -341,7 +359,7 @@ fn catch_free(p: GcPtr) -> Option<Panic> {
 /// Drops the value of an object whose strong count is zero, then gives up
 /// the strong handles' joint weak count (also if the drop panics).
 fn free(p: GcPtr) {
-    let vtable = p.header().vtable;
+    let vtable = p.vtable();
     let _weak = DropImplicitWeak(p.as_counts(), vtable);
     if p.header().counts.has_weak_callbacks() {
         let callbacks = with_state(|s| death::take_weak_callbacks(s, p.as_counts()));

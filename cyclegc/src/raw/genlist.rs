@@ -149,7 +149,10 @@ mod tests {
 
     fn fresh() -> GcPtr {
         // SAFETY: a fresh tracked block; the test frees it through its handle.
-        unsafe { GcPtr::new(CcBox::<Obj>::alloc(Obj(RefCell::new(None)))) }
+        let p = unsafe { GcPtr::new(CcBox::<Obj>::alloc(Obj(RefCell::new(None)))) };
+        let id = crate::raw::types::id_of(CcBox::<Obj>::VTABLE);
+        p.set_flags(flags::with_type_id(p.flags(), id));
+        p
     }
 
     fn check_slots(list: &GenList) {

@@ -4,8 +4,9 @@
 //! [`Counts`]. A leaf type (one that can never own a `Cc`, see
 //! `Trace::IS_LEAF`) is laid out as `LeafBox<T>` = counts + value: 8 bytes
 //! of bookkeeping, half of `Rc`'s. Every other type is laid out as
-//! `TrackedBox<T>` = [`GcHeader`] (counts, vtable, generation slot, flags)
-//! + value: 24 bytes, plus the 8-byte entry in its generation list.
+//! `TrackedBox<T>` = [`GcHeader`] (counts, generation slot, flags with the
+//! type's id) + value: 16 bytes, plus the 8-byte entry in its generation
+//! list; 24 in all.
 //!
 //! # Invariants
 //! - `strong` is the number of strong handles (`Cc`, `AnyCc`, and the
@@ -16,9 +17,10 @@
 //!   strong handles (as in `Rc`). The block is freed exactly when `weak`
 //!   reaches zero, which happens only after `strong` reached zero and the
 //!   value was dropped. So a stray handle always finds allocated memory.
-//! - For a tracked object, `vtable` is `CcBox::<T>::VTABLE` of its `T`,
-//!   `flags` holds its generation, and `slot` is its index in that
-//!   generation's list (or `gc_refs` while `COLLECTING`).
+//! - For a tracked object, `flags` holds its generation and the id of its
+//!   type's vtable (`CcBox::<T>::VTABLE`, see `types`), from when it is
+//!   first tracked on; `slot` is its index in that generation's list (or
+//!   `gc_refs` while `COLLECTING`).
 
 use std::any::TypeId;
 use std::cell::Cell;
@@ -102,10 +104,9 @@ impl Counts {
 #[repr(C)]
 pub(crate) struct GcHeader {
     pub(crate) counts: Counts,
-    pub(crate) vtable: &'static VTable,
     /// Index in the generation list, or `gc_refs` during a collection.
     pub(crate) slot: Cell<u32>,
-    /// Generation and state bits, see [`super::flags`].
+    /// Generation, state bits, type id and weak epoch, see [`super::flags`].
     pub(crate) flags: Cell<u32>,
 }
 
@@ -175,7 +176,6 @@ impl<T: Trace> CcBox<T> {
             let b = Box::new(TrackedBox {
                 header: GcHeader {
                     counts: Counts::new(),
-                    vtable: Self::VTABLE,
                     slot: Cell::new(0),
                     flags: Cell::new(flags::UNTRACKED),
                 },
@@ -342,6 +342,12 @@ impl GcPtr {
         self.0.cast()
     }
 
+    /// The type-erased operations of the object's type.
+    #[inline]
+    pub(crate) fn vtable(&self) -> &'static VTable {
+        super::types::vtable(flags::type_id(self.flags()))
+    }
+
     #[inline]
     pub(crate) fn flags(&self) -> u32 {
         self.header().flags.get()
@@ -362,7 +368,7 @@ impl GcPtr {
         // SAFETY: the value is alive (documented precondition, upheld by
         // every caller: they trace only generation members and unreachable
         // objects whose values the collector has not dropped yet).
-        unsafe { (self.header().vtable.trace)(self.as_counts(), tracer) }
+        unsafe { (self.vtable().trace)(self.as_counts(), tracer) }
     }
 
     /// Drops the value in place, marking it `VALUE_DROPPED` first so that a
@@ -374,7 +380,7 @@ impl GcPtr {
     pub(crate) unsafe fn drop_value(&self) {
         self.set_flags(self.flags() | flags::VALUE_DROPPED);
         // SAFETY: forwarded from the caller.
-        unsafe { (self.header().vtable.drop_value)(self.as_counts()) }
+        unsafe { (self.vtable().drop_value)(self.as_counts()) }
     }
 
     /// Gives up one weak count, freeing the block if it was the last.
@@ -383,7 +389,7 @@ impl GcPtr {
     /// As [`drop_weak`].
     pub(crate) unsafe fn drop_weak(self) {
         // SAFETY: forwarded from the caller.
-        unsafe { drop_weak(self.as_counts(), self.header().vtable) }
+        unsafe { drop_weak(self.as_counts(), self.vtable()) }
     }
 }
 
@@ -393,10 +399,10 @@ mod tests {
     use std::mem::size_of;
 
     #[test]
-    fn bookkeeping_is_8_bytes_for_a_leaf_and_24_for_a_tracked_object() {
+    fn bookkeeping_is_8_bytes_for_a_leaf_and_16_for_a_tracked_object() {
         assert_eq!(size_of::<Counts>(), 8);
-        assert_eq!(size_of::<GcHeader>(), 24);
+        assert_eq!(size_of::<GcHeader>(), 16);
         assert_eq!(size_of::<LeafBox<u64>>(), 8 + 8);
-        assert_eq!(size_of::<TrackedBox<u64>>(), 24 + 8);
+        assert_eq!(size_of::<TrackedBox<u64>>(), 16 + 8);
     }
 }

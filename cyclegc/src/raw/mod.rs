@@ -7,13 +7,15 @@
 
 mod genlist;
 mod layout;
+pub(crate) mod types;
 
 pub(crate) use genlist::GenList;
 pub(crate) use layout::{drop_weak, CcBox, Counts, DropImplicitWeak, GcPtr, VTable};
 
 /// Bits of [`GcHeader::flags`].
 ///
-/// The low three bits hold the generation; the rest are independent flags.
+/// The low three bits hold the generation, the next five independent
+/// flags, then the type id (12 bits) and the weak epoch (12 bits).
 pub(crate) mod flags {
     /// Mask of the generation number: 0, 1, 2, [`PERMANENT`] or [`UNTRACKED`].
     pub(crate) const GEN_MASK: u32 = 0b111;
@@ -32,13 +34,29 @@ pub(crate) mod flags {
     pub(crate) const VALUE_DROPPED: u32 = 1 << 5;
     /// Its finalizer has run (`gc::is_finalized`).
     pub(crate) const FINALIZED: u32 = 1 << 7;
-    /// Bits 8 to 31: the object's weak epoch. A `Weak` remembers the epoch
+    /// Bits 8 to 19: the id of the object's type (see `types`).
+    const TYPE_SHIFT: u32 = 8;
+    const TYPE_MASK: u32 = (1 << 12) - 1;
+    /// Bits 20 to 31: the object's weak epoch. A `Weak` remembers the epoch
     /// it was made in and upgrades only while it is still current, so
     /// clearing all weak references to an object that stays alive (under
     /// `SAVEALL`, or resurrected by a finalizer) is one increment, and weak
-    /// references made afterwards work. It wraps after 2^24 clearings of
+    /// references made afterwards work. It wraps after 4096 clearings of
     /// one live object.
-    const WEAK_EPOCH_SHIFT: u32 = 8;
+    const WEAK_EPOCH_SHIFT: u32 = 20;
+
+    /// The type id stored in `flags`.
+    #[inline]
+    pub(crate) fn type_id(flags: u32) -> u32 {
+        (flags >> TYPE_SHIFT) & TYPE_MASK
+    }
+
+    /// `flags` with its type id set to `id` (below 4096).
+    #[inline]
+    pub(crate) fn with_type_id(flags: u32, id: u32) -> u32 {
+        debug_assert!(id <= TYPE_MASK);
+        (flags & !(TYPE_MASK << TYPE_SHIFT)) | (id << TYPE_SHIFT)
+    }
 
     /// The generation stored in `flags`.
     #[inline]
