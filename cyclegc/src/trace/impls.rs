@@ -118,31 +118,25 @@ unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
     }
 }
 
-// SAFETY: keys and values are owned by the map; each is visited once.
-unsafe impl<K: Trace, V: Trace, S: 'static> Trace for HashMap<K, V, S> {
-    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !Self::IS_LEAF || tracer.wants_leaves() {
-            for (k, v) in self {
-                k.trace(tracer);
-                v.trace(tracer);
+/// Maps: keys and values are owned by the map; each is visited once.
+macro_rules! map {
+    ($($map:ident<K, V $(, $s:ident)?>),* $(,)?) => {$(
+        // SAFETY: visits every key and every value once.
+        unsafe impl<K: Trace, V: Trace $(, $s: 'static)?> Trace for $map<K, V $(, $s)?> {
+            const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
+            fn trace(&self, tracer: &mut Tracer<'_>) {
+                if !Self::IS_LEAF || tracer.wants_leaves() {
+                    for (k, v) in self {
+                        k.trace(tracer);
+                        v.trace(tracer);
+                    }
+                }
             }
         }
-    }
+    )*};
 }
 
-// SAFETY: as for `HashMap`.
-unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
-    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !Self::IS_LEAF || tracer.wants_leaves() {
-            for (k, v) in self {
-                k.trace(tracer);
-                v.trace(tracer);
-            }
-        }
-    }
-}
+map!(HashMap<K, V, S>, BTreeMap<K, V>);
 
 // SAFETY: visits each element once.
 unsafe impl<T: Trace, S: 'static> Trace for HashSet<T, S> {
