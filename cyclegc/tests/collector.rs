@@ -2,12 +2,14 @@
 //! for what it proves. Every test runs on its own thread, so on its own
 //! collector; each starts with [`fresh`] to pin the state it relies on.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
 use cyclegc::{gc, AnyCc, Cc, Trace, Weak};
+
+mod common;
+use common::panic_message;
 
 /// The ids of the nodes dropped so far, in drop order.
 type Log = Rc<RefCell<Vec<usize>>>;
@@ -103,16 +105,6 @@ fn delta(after: [gc::GenerationStats; 3], before: [gc::GenerationStats; 3]) -> [
             after[g].collected - before[g].collected,
         )
     })
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else {
-        String::from("<non-string panic payload>")
-    }
 }
 
 /// A new three-node cycle is found and freed by `collect()`, each node once.

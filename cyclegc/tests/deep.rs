@@ -11,30 +11,20 @@
 //! Timings of each phase are printed to standard error (`-- --nocapture`).
 //! The 10^7 structures need about 1.3 GB of memory at peak.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Instant;
 
 use cyclegc::{gc, AnyCc, Cc, Trace, Tracer, Weak};
 
+mod common;
+// `Link`, `RingLink` and `Tick` count their drops.
+use common::{count_drop, drops};
+
 /// 10^7, as SPEC §5.8 requires for chains and cycles.
 const TEN_MILLION: usize = 10_000_000;
 /// 10^6, for the nested containers and the live chain.
 const ONE_MILLION: usize = 1_000_000;
-
-thread_local! {
-    /// Drops of `Link`, `RingLink` and `Tick` on this thread. Every test
-    /// runs on its own thread, so the counters never mix.
-    static DROPS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn drops() -> usize {
-    DROPS.with(Cell::get)
-}
-
-fn count_drop() {
-    DROPS.with(|d| d.set(d.get() + 1));
-}
 
 /// Runs `f` on a thread with an 8 MiB stack (what SPEC §5.8 promises is
 /// enough) and propagates its panic.

@@ -34,6 +34,9 @@ use std::rc::Rc;
 use cyclegc::gc::{self, DebugFlags};
 use cyclegc::{AnyCc, Cc, Finalize, Trace, Weak};
 
+mod common;
+use common::{count_drop, drops, panic_message, reset_drops};
+
 // ---- support ----------------------------------------------------------------
 
 thread_local! {
@@ -45,8 +48,6 @@ thread_local! {
     static ERRORS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// `NonGCSimpleBase._cleaning`: finalizers do nothing.
     static CLEANING: Cell<bool> = const { Cell::new(false) };
-    /// Values dropped.
-    static DROPS: Cell<usize> = const { Cell::new(0) };
     /// Free-form log of the tests that are not ports.
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
@@ -71,14 +72,6 @@ fn sorted(mut ids: Vec<usize>) -> Vec<usize> {
 fn clear_survivors() {
     let survivors = SURVIVORS.with(|s| std::mem::take(&mut *s.borrow_mut()));
     drop(survivors);
-}
-
-fn drops() -> usize {
-    DROPS.with(Cell::get)
-}
-
-fn count_drop() {
-    let _ = DROPS.try_with(|d| d.set(d.get() + 1));
 }
 
 fn log(entry: impl Into<String>) {
@@ -127,7 +120,7 @@ fn run_test(body: impl FnOnce()) {
     DEL_CALLS.with(|d| d.borrow_mut().clear());
     ERRORS.with(|e| e.borrow_mut().clear());
     CLEANING.with(|c| c.set(false));
-    DROPS.with(|d| d.set(0));
+    reset_drops();
     body();
     let errors = ERRORS.with(|e| std::mem::take(&mut *e.borrow_mut()));
     assert!(errors.is_empty(), "finalizers saw broken objects: {errors:?}");
@@ -180,65 +173,96 @@ fn stats2() -> (usize, usize) {
     (s.collected, s.uncollectable)
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else {
-        "<not a string>".to_string()
-    }
-}
-
 // ---- SimpleFinalizationTest: no cycle ----------------------------------------
 
-/// `Simple` / `SimpleResurrector`: a tracked object in no cycle.
-#[derive(Trace)]
-#[trace(tracked, finalize)]
-struct Simple {
-    #[trace(skip)]
-    kind: Kind,
-    id_: Cell<usize>,
-    this: RefCell<Weak<Simple>>,
+/// Defines `$name`, an object in no cycle that resurrects through a weak
+/// reference to itself if its `kind` says so (`Simple` / `NonGC` and their
+/// `Resurrector`s), with `$ctor(kind)` to make one; `$attrs` are its
+/// `#[trace(..)]` attributes.
+macro_rules! acyclic_finalizable {
+    ($(#[$attrs:meta])* struct $name:ident, fn $ctor:ident) => {
+        #[derive(Trace)]
+        $(#[$attrs])*
+        struct $name {
+            #[trace(skip)]
+            kind: Kind,
+            id_: Cell<usize>,
+            this: RefCell<Weak<$name>>,
+        }
+
+        impl Finalize for $name {
+            fn finalize(&self) {
+                on_del(
+                    self.id_.get(),
+                    address(self),
+                    || Ok(()),
+                    || {
+                        if self.kind == Kind::Resurrector {
+                            let me = self
+                                .this
+                                .borrow()
+                                .upgrade()
+                                .expect("a weak self-reference upgrades");
+                            survive(self.id_.get(), me);
+                        }
+                    },
+                );
+            }
+        }
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                count_drop();
+            }
+        }
+
+        fn $ctor(kind: Kind) -> Cc<$name> {
+            let s = with_id(
+                Cc::new($name {
+                    kind,
+                    id_: Cell::new(0),
+                    this: RefCell::new(Weak::new()),
+                }),
+                |s| &s.id_,
+            );
+            *s.this.borrow_mut() = Cc::downgrade(&s);
+            s
+        }
+    };
 }
 
-impl Finalize for Simple {
-    fn finalize(&self) {
-        on_del(
-            self.id_.get(),
-            address(self),
-            || Ok(()),
-            || {
-                if self.kind == Kind::Resurrector {
-                    let me = self
-                        .this
-                        .borrow()
-                        .upgrade()
-                        .expect("a weak self-reference upgrades");
-                    survive(self.id_.get(), me);
-                }
-            },
-        );
+/// The common part of the tests whose object is finalized once and freed
+/// (`test_simple`, `test_non_gc`, `test_simple_suicide`): drops `s`, its
+/// only handle, and collects twice. The first collection finalizes it,
+/// resurrects nothing and frees it (`wr`, where the test has one, is dead),
+/// the second changes nothing; `found` is what the two `gc::collect()`s
+/// return, where the test checks it.
+fn check_finalized_once_and_freed<T: Trace>(s: Cc<T>, wr: Option<&Weak<T>>, found: Option<[usize; 2]>) {
+    let ids = vec![id_of(&s)];
+    drop(s);
+    let first = gc::collect();
+    if let Some([found, _]) = found {
+        assert_eq!(first, found);
     }
-}
-
-impl Drop for Simple {
-    fn drop(&mut self) {
-        count_drop();
+    assert_eq!(del_calls(), ids);
+    assert_eq!(survivor_ids(), []);
+    if let Some(wr) = wr {
+        assert!(wr.upgrade().is_none());
     }
+    assert_eq!(drops(), 1);
+    let second = gc::collect();
+    if let Some([_, found]) = found {
+        assert_eq!(second, found);
+    }
+    assert_eq!(del_calls(), ids);
+    assert_eq!(survivor_ids(), []);
 }
 
-fn simple(kind: Kind) -> Cc<Simple> {
-    let s = with_id(
-        Cc::new(Simple {
-            kind,
-            id_: Cell::new(0),
-            this: RefCell::new(Weak::new()),
-        }),
-        |s| &s.id_,
-    );
-    *s.this.borrow_mut() = Cc::downgrade(&s);
-    s
+acyclic_finalizable! {
+    /// `Simple` / `SimpleResurrector`: a tracked object in no cycle.
+    #[trace(tracked, finalize)]
+    struct Simple,
+    fn simple
 }
 
 // CPython: test_finalization.py::SimpleFinalizationTest::test_simple
@@ -247,17 +271,8 @@ fn simple_test_simple() {
     run_test(|| {
         let s = simple(Kind::Simple);
         assert!(gc::is_tracked(&s));
-        let ids = vec![id_of(&s)];
         let wr = Cc::downgrade(&s);
-        drop(s);
-        gc::collect();
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
-        assert!(wr.upgrade().is_none());
-        assert_eq!(drops(), 1);
-        gc::collect();
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
+        check_finalized_once_and_freed(s, Some(&wr), None);
     });
 }
 
@@ -284,54 +299,12 @@ fn simple_test_simple_resurrect() {
     assert!(wr.upgrade().is_none());
 }
 
-/// `NonGC` / `NonGCResurrector`: an object the collector never tracks (a
-/// leaf: it can hold no `Cc`).
-#[derive(Trace)]
-#[trace(finalize)]
-struct NonGc {
-    #[trace(skip)]
-    kind: Kind,
-    id_: Cell<usize>,
-    this: RefCell<Weak<NonGc>>,
-}
-
-impl Finalize for NonGc {
-    fn finalize(&self) {
-        on_del(
-            self.id_.get(),
-            address(self),
-            || Ok(()),
-            || {
-                if self.kind == Kind::Resurrector {
-                    let me = self
-                        .this
-                        .borrow()
-                        .upgrade()
-                        .expect("a weak self-reference upgrades");
-                    survive(self.id_.get(), me);
-                }
-            },
-        );
-    }
-}
-
-impl Drop for NonGc {
-    fn drop(&mut self) {
-        count_drop();
-    }
-}
-
-fn non_gc(kind: Kind) -> Cc<NonGc> {
-    let s = with_id(
-        Cc::new(NonGc {
-            kind,
-            id_: Cell::new(0),
-            this: RefCell::new(Weak::new()),
-        }),
-        |s| &s.id_,
-    );
-    *s.this.borrow_mut() = Cc::downgrade(&s);
-    s
+acyclic_finalizable! {
+    /// `NonGC` / `NonGCResurrector`: an object the collector never tracks (a
+    /// leaf: it can hold no `Cc`).
+    #[trace(finalize)]
+    struct NonGc,
+    fn non_gc
 }
 
 // CPython: test_finalization.py::SimpleFinalizationTest::test_non_gc
@@ -340,15 +313,7 @@ fn simple_test_non_gc() {
     run_test(|| {
         let s = non_gc(Kind::Simple);
         assert!(!gc::is_tracked(&s));
-        let ids = vec![id_of(&s)];
-        drop(s);
-        gc::collect();
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
-        assert_eq!(drops(), 1);
-        gc::collect();
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
+        check_finalized_once_and_freed(s, None, None);
     });
 }
 
@@ -436,17 +401,8 @@ fn self_cycle(kind: Kind) -> Cc<SelfCycle> {
 fn self_cycle_test_simple() {
     run_test(|| {
         let s = self_cycle(Kind::Simple);
-        let ids = vec![id_of(&s)];
         let wr = Cc::downgrade(&s);
-        drop(s);
-        assert_eq!(gc::collect(), 1);
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
-        assert!(wr.upgrade().is_none());
-        assert_eq!(drops(), 1);
-        assert_eq!(gc::collect(), 0);
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
+        check_finalized_once_and_freed(s, Some(&wr), Some([1, 0]));
     });
 }
 
@@ -494,17 +450,8 @@ fn self_cycle_test_simple_resurrect() {
 fn self_cycle_test_simple_suicide() {
     run_test(|| {
         let s = self_cycle(Kind::Suicidal);
-        let ids = vec![id_of(&s)];
         let wr = Cc::downgrade(&s);
-        drop(s);
-        assert_eq!(gc::collect(), 1);
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
-        assert!(wr.upgrade().is_none());
-        assert_eq!(drops(), 1);
-        assert_eq!(gc::collect(), 0);
-        assert_eq!(del_calls(), ids);
-        assert_eq!(survivor_ids(), []);
+        check_finalized_once_and_freed(s, Some(&wr), Some([1, 0]));
         assert!(wr.upgrade().is_none());
     });
 }
@@ -861,6 +808,19 @@ fn test_resurrection_is_transitive() {
     assert_eq!(drops(), 1);
 }
 
+/// `t = gc.collect(); c, nc = getstats(); assertEqual(t, n);
+/// assertEqual(c - oldc, n); assertEqual(nc - oldnc, 0)`: collects, checks
+/// that it found `n` objects (and the generation-2 stats grew as much since
+/// `(oldc, oldnc)`, none uncollectable), and returns the new stats.
+fn collect_and_check_stats((oldc, oldnc): (usize, usize), n: usize) -> (usize, usize) {
+    let t = gc::collect();
+    let (c, nc) = stats2();
+    assert_eq!(t, n);
+    assert_eq!(c - oldc, n);
+    assert_eq!(nc - oldnc, 0);
+    (c, nc)
+}
+
 // CPython: test_gc.py::GCTests::test_resurrection_does_not_block_cleanup_of_other_objects
 // CPython 3.12 counts each instance's `__dict__` too (2*N); 3.14 and
 // cyclegc count the instances (N).
@@ -871,48 +831,29 @@ fn test_resurrection_does_not_block_cleanup_of_other_objects() {
     gc::disable();
 
     // No problems if just collecting A() instances.
-    let (oldc, oldnc) = stats2();
+    let old = stats2();
     for _ in 0..N {
         drop(self_loop());
     }
-    let t = gc::collect();
-    let (c, nc) = stats2();
-    assert_eq!(t, N);
-    assert_eq!(c - oldc, N);
-    assert_eq!(nc - oldnc, 0);
+    let old = collect_and_check_stats(old, N);
 
     // But Z() is not actually collected.
-    let (oldc, oldnc) = (c, nc);
     drop(lazarus(true));
     // Nothing is collected - Z() is merely resurrected.
-    let t = gc::collect();
-    let (c, nc) = stats2();
-    assert_eq!(t, 0);
-    assert_eq!(c - oldc, 0);
-    assert_eq!(nc - oldnc, 0);
+    let old = collect_and_check_stats(old, 0);
 
     // Z() should not prevent anything else from being collected.
-    let (oldc, oldnc) = (c, nc);
     for _ in 0..N {
         drop(self_loop());
     }
     drop(lazarus(true));
-    let t = gc::collect();
-    let (c, nc) = stats2();
-    assert_eq!(t, N);
-    assert_eq!(c - oldc, N);
-    assert_eq!(nc - oldnc, 0);
+    let old = collect_and_check_stats(old, N);
 
     // The A() trash should have been reclaimed already but the 2 copies
     // of Z are still in zs.
-    let (oldc, oldnc) = (c, nc);
     assert_eq!(RESURRECTED_INSTANCES.with(|r| r.borrow().len()), 2);
     RESURRECTED_INSTANCES.with(|r| r.borrow_mut().clear());
-    let t = gc::collect();
-    let (c, nc) = stats2();
-    assert_eq!(t, 2);
-    assert_eq!(c - oldc, 2);
-    assert_eq!(nc - oldnc, 0);
+    collect_and_check_stats(old, 2);
     assert_eq!(RESURRECTED.with(Cell::get), 2);
 }
 

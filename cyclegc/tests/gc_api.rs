@@ -23,7 +23,7 @@
 //! `gc.garbage` (said where it happens). Every test runs on its own thread,
 //! so on its own collector; each starts with [`fresh`] anyway.
 
-use std::any::{type_name, Any};
+use std::any::type_name;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -32,6 +32,10 @@ use std::rc::Rc;
 
 use cyclegc::gc::{self, CallbackInfo, DebugFlags, GenerationStats, Phase};
 use cyclegc::{AnyCc, Cc, Trace, Weak};
+
+mod common;
+// [`Node`] and [`Payload`] count their drops.
+use common::{count_drop, drops, panic_message, reset_drops};
 
 // ---- support ----------------------------------------------------------------
 
@@ -47,19 +51,6 @@ fn self_list() -> Cc<List> {
     let l = new_list();
     l.borrow_mut().push(AnyCc::from(l.clone()));
     l
-}
-
-thread_local! {
-    /// Values of [`Node`] and [`Payload`] dropped on this thread.
-    static DROPS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn drops() -> usize {
-    DROPS.with(Cell::get)
-}
-
-fn count_drop() {
-    DROPS.with(|d| d.set(d.get() + 1));
 }
 
 /// An instance with one attribute, `next`, that counts its drops.
@@ -118,7 +109,7 @@ fn fresh() {
         "a test thread starts with no object"
     );
     assert_eq!(gc::freeze_count(), 0);
-    DROPS.with(|d| d.set(0));
+    reset_drops();
 }
 
 fn ids(objs: &[AnyCc]) -> Vec<usize> {
@@ -131,16 +122,6 @@ fn id_set(objs: &[AnyCc]) -> HashSet<usize> {
 
 fn contains_id(objs: &[AnyCc], id: usize) -> bool {
     objs.iter().any(|o| o.id() == id)
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else {
-        "<not a string>".to_string()
-    }
 }
 
 /// A debug writer that keeps what it is given, for the tests to read.

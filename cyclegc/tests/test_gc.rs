@@ -277,6 +277,10 @@ fn test_method() {
 
 // ---- the graph mutated by user code during a collection -------------------
 
+/// An optional link to another object of the same type (`self.attr`,
+/// `self.me`).
+type Link<T> = RefCell<Option<Cc<T>>>;
+
 /// `Boom` (old-style, hand-written `Trace`): its `Drop` (the only user code
 /// a collection runs, Rust's stand-in for `__getattr__` being called by gc)
 /// deletes the partner's `attr`, mutating the trash graph.
@@ -292,14 +296,20 @@ unsafe impl Trace for Boom {
     }
 }
 
+/// `Boom`'s and `BoomNew`'s `Drop`: counts itself, then deletes the
+/// partner's `attr` if the partner's value is still there to read.
+fn boom_drop<T: Trace>(drops: &Cell<usize>, attr: &mut Link<T>, partner_attr: fn(&T) -> &Link<T>) {
+    drops.set(drops.get() + 1);
+    if let Some(partner) = attr.get_mut().take() {
+        if let Some(p) = Cc::try_deref(&partner) {
+            partner_attr(p).borrow_mut().take(); // del partner.attr
+        }
+    }
+}
+
 impl Drop for Boom {
     fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-        if let Some(partner) = self.attr.get_mut().take() {
-            if let Some(p) = Cc::try_deref(&partner) {
-                p.attr.borrow_mut().take(); // del partner.attr
-            }
-        }
+        boom_drop(&self.drops, &mut self.attr, |p| &p.attr);
     }
 }
 
@@ -312,12 +322,7 @@ struct BoomNew {
 
 impl Drop for BoomNew {
     fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-        if let Some(partner) = self.attr.get_mut().take() {
-            if let Some(p) = Cc::try_deref(&partner) {
-                p.attr.borrow_mut().take();
-            }
-        }
+        boom_drop(&self.drops, &mut self.attr, |p| &p.attr);
     }
 }
 
@@ -336,15 +341,21 @@ unsafe impl Trace for Boom2 {
     }
 }
 
+/// `Boom2`'s and `Boom2New`'s `Drop`: counts itself in `x`; the second one
+/// takes the partner's handle from `attr`.
+fn boom2_drop<T: Trace>(x: &Cell<usize>, attr: &mut Link<T>) {
+    x.set(x.get() + 1);
+    if x.get() > 1 {
+        let partner = attr.get_mut().take().expect("attr is set");
+        // The partner was dropped first: reading it is impossible, the
+        // checked access says so instead of panicking.
+        assert!(Cc::try_deref(&partner).is_none());
+    }
+}
+
 impl Drop for Boom2 {
     fn drop(&mut self) {
-        self.x.set(self.x.get() + 1);
-        if self.x.get() > 1 {
-            let partner = self.attr.get_mut().take().expect("attr is set");
-            // The partner was dropped first: reading it is impossible, the
-            // checked access says so instead of panicking.
-            assert!(Cc::try_deref(&partner).is_none());
-        }
+        boom2_drop(&self.x, &mut self.attr);
     }
 }
 
@@ -356,12 +367,27 @@ struct Boom2New {
 
 impl Drop for Boom2New {
     fn drop(&mut self) {
-        self.x.set(self.x.get() + 1);
-        if self.x.get() > 1 {
-            let partner = self.attr.get_mut().take().expect("attr is set");
-            assert!(Cc::try_deref(&partner).is_none());
-        }
+        boom2_drop(&self.x, &mut self.attr);
     }
+}
+
+/// `a = T(); b = T(); a.attr = b; b.attr = a; del a, b` on a fresh
+/// collector, for the four `Boom` types (`make` builds one from its `attr`
+/// and the shared counter): checks that the cycle is not garbage while
+/// named, and returns the counter the two `Drop`s share.
+fn boom_cycle<T: Trace>(
+    make: fn(Link<T>, Rc<Cell<usize>>) -> T,
+    attr: fn(&T) -> &Link<T>,
+) -> Rc<Cell<usize>> {
+    fresh();
+    let counter = Rc::new(Cell::new(0));
+    let a = Cc::new(make(RefCell::new(None), counter.clone()));
+    let b = Cc::new(make(RefCell::new(Some(a.clone())), counter.clone()));
+    *attr(&a).borrow_mut() = Some(b.clone());
+    assert_eq!(gc::collect(), 0);
+    drop(a);
+    drop(b);
+    counter
 }
 
 // CPython: test_gc.py::test_boom
@@ -369,20 +395,7 @@ impl Drop for Boom2New {
 // while the collector is freeing the cycle: 2 objects (CPython: 4, with the dicts).
 #[test]
 fn test_boom() {
-    fresh();
-    let drops = Rc::new(Cell::new(0));
-    let a = Cc::new(Boom {
-        attr: RefCell::new(None),
-        drops: drops.clone(),
-    });
-    let b = Cc::new(Boom {
-        attr: RefCell::new(Some(a.clone())),
-        drops: drops.clone(),
-    });
-    *a.attr.borrow_mut() = Some(b.clone());
-    assert_eq!(gc::collect(), 0);
-    drop(a);
-    drop(b);
+    let drops = boom_cycle(|attr, drops| Boom { attr, drops }, |b| &b.attr);
     assert_eq!(drops.get(), 0);
     assert_eq!(gc::collect(), 2);
     assert_eq!(drops.get(), 2);
@@ -393,20 +406,7 @@ fn test_boom() {
 // As test_boom, but only the second `Drop` touches the graph.
 #[test]
 fn test_boom2() {
-    fresh();
-    let x = Rc::new(Cell::new(0));
-    let a = Cc::new(Boom2 {
-        attr: RefCell::new(None),
-        x: x.clone(),
-    });
-    let b = Cc::new(Boom2 {
-        attr: RefCell::new(Some(a.clone())),
-        x: x.clone(),
-    });
-    *a.attr.borrow_mut() = Some(b.clone());
-    assert_eq!(gc::collect(), 0);
-    drop(a);
-    drop(b);
+    let x = boom_cycle(|attr, x| Boom2 { attr, x }, |b| &b.attr);
     assert_eq!(gc::collect(), 2);
     assert_eq!(x.get(), 2);
 }
@@ -415,20 +415,7 @@ fn test_boom2() {
 // test_boom with a derived `Trace` (the "new-style class").
 #[test]
 fn test_boom_new() {
-    fresh();
-    let drops = Rc::new(Cell::new(0));
-    let a = Cc::new(BoomNew {
-        attr: RefCell::new(None),
-        drops: drops.clone(),
-    });
-    let b = Cc::new(BoomNew {
-        attr: RefCell::new(Some(a.clone())),
-        drops: drops.clone(),
-    });
-    *a.attr.borrow_mut() = Some(b.clone());
-    assert_eq!(gc::collect(), 0);
-    drop(a);
-    drop(b);
+    let drops = boom_cycle(|attr, drops| BoomNew { attr, drops }, |b| &b.attr);
     assert_eq!(gc::collect(), 2);
     assert_eq!(drops.get(), 2);
 }
@@ -437,20 +424,7 @@ fn test_boom_new() {
 // test_boom2 with a derived `Trace`.
 #[test]
 fn test_boom2_new() {
-    fresh();
-    let x = Rc::new(Cell::new(0));
-    let a = Cc::new(Boom2New {
-        attr: RefCell::new(None),
-        x: x.clone(),
-    });
-    let b = Cc::new(Boom2New {
-        attr: RefCell::new(Some(a.clone())),
-        x: x.clone(),
-    });
-    *a.attr.borrow_mut() = Some(b.clone());
-    assert_eq!(gc::collect(), 0);
-    drop(a);
-    drop(b);
+    let x = boom_cycle(|attr, x| Boom2New { attr, x }, |b| &b.attr);
     assert_eq!(gc::collect(), 2);
     assert_eq!(x.get(), 2);
 }
@@ -813,6 +787,22 @@ impl GcDetector {
     }
 }
 
+/// `while not detector.gc_happened(): i += 1; ...; junk.append([])`, failing
+/// after 10_000 rounds: allocates lists (kept in `junk`), calling `each`
+/// before every one, until an automatic collection frees a new
+/// [`GcDetector`]'s trash; returns how many rounds that took.
+fn allocate_until_gc_happens(junk: &mut Vec<Cc<List>>, mut each: impl FnMut()) -> usize {
+    let mut i = 0;
+    let detector = GcDetector::new();
+    while !detector.gc_happened() {
+        i += 1;
+        assert!(i <= 10_000, "gc didn't happen after 10000 iterations");
+        each();
+        junk.push(new_list());
+    }
+    i
+}
+
 // CPython: test_gc.py::test_indirect_calls_with_gc_disabled
 // Allocating lists (`junk.push(new_list())`) triggers an automatic collection
 // (here after exactly 700 of them, CPython 3.12's threshold: the detector's
@@ -822,13 +812,7 @@ impl GcDetector {
 fn test_indirect_calls_with_gc_disabled() {
     fresh();
     let mut junk = Vec::new();
-    let mut i = 0;
-    let detector = GcDetector::new();
-    while !detector.gc_happened() {
-        i += 1;
-        assert!(i <= 10_000, "gc didn't happen after 10000 iterations");
-        junk.push(new_list());
-    }
+    let i = allocate_until_gc_happens(&mut junk, || {});
     assert_eq!(i, 700);
 
     gc::disable();
@@ -907,6 +891,33 @@ fn delta(after: [gc::GenerationStats; 3], before: [gc::GenerationStats; 3]) -> [
     })
 }
 
+/// test_del's two deaths of an `A` (`make` builds one from its `me` and
+/// the shared counter) under `set_threshold(1)`: by refcount, its `Drop`
+/// allocates and so runs 3 generation-0 collections (then `after_refcount`
+/// runs); as a self-cycle freed by `collect()`, it runs none.
+fn del_twice<T: Trace>(
+    make: fn(Link<T>, Rc<Cell<usize>>) -> T,
+    me: fn(&T) -> &Link<T>,
+    after_refcount: impl FnOnce(),
+) {
+    let dels = Rc::new(Cell::new(0));
+
+    let a = Cc::new(make(RefCell::new(None), dels.clone()));
+    let before = gc::stats();
+    drop(a);
+    assert_eq!(dels.get(), 1);
+    assert_eq!(delta(gc::stats(), before), [(3, 0), (0, 0), (0, 0)]);
+    after_refcount();
+
+    let a = Cc::new(make(RefCell::new(None), dels.clone()));
+    *me(&a).borrow_mut() = Some(a.clone());
+    drop(a);
+    let before = gc::stats();
+    assert_eq!(gc::collect(), 1);
+    assert_eq!(dels.get(), 2);
+    assert_eq!(delta(gc::stats(), before), [(0, 0), (0, 0), (1, 1)]);
+}
+
 // CPython: test_gc.py::test_del
 // `set_threshold(1)` and a `Drop` that allocates (`dir(self)`: 6 tracked
 // objects): freed by refcount, the allocations run 3 generation-0 collections
@@ -917,29 +928,11 @@ fn test_del() {
     fresh();
     let thresholds = gc::threshold();
     gc::set_threshold(1, 10, 10);
-    let dels = Rc::new(Cell::new(0));
-
-    let a = Cc::new(DelA {
-        me: RefCell::new(None),
-        dels: dels.clone(),
-    });
-    let before = gc::stats();
-    drop(a);
-    assert_eq!(dels.get(), 1);
-    assert_eq!(delta(gc::stats(), before), [(3, 0), (0, 0), (0, 0)]);
-    assert_eq!(gc::count(), (0, 3, 0));
-
-    let a = Cc::new(DelA {
-        me: RefCell::new(None),
-        dels: dels.clone(),
-    });
-    *a.me.borrow_mut() = Some(a.clone());
-    drop(a);
-    let before = gc::stats();
-    assert_eq!(gc::collect(), 1);
-    assert_eq!(dels.get(), 2);
-    assert_eq!(delta(gc::stats(), before), [(0, 0), (0, 0), (1, 1)]);
-
+    del_twice(
+        |me, dels| DelA { me, dels },
+        |a| &a.me,
+        || assert_eq!(gc::count(), (0, 3, 0)),
+    );
     gc::set_threshold(thresholds.0, thresholds.1, thresholds.2);
     assert_eq!(gc::threshold(), (700, 10, 10));
 }
@@ -950,27 +943,7 @@ fn test_del() {
 fn test_del_newclass() {
     fresh();
     gc::set_threshold(1, 10, 10);
-    let dels = Rc::new(Cell::new(0));
-
-    let a = Cc::new(DelNewA {
-        me: RefCell::new(None),
-        dels: dels.clone(),
-    });
-    let before = gc::stats();
-    drop(a);
-    assert_eq!(dels.get(), 1);
-    assert_eq!(delta(gc::stats(), before), [(3, 0), (0, 0), (0, 0)]);
-
-    let a = Cc::new(DelNewA {
-        me: RefCell::new(None),
-        dels: dels.clone(),
-    });
-    *a.me.borrow_mut() = Some(a.clone());
-    drop(a);
-    let before = gc::stats();
-    assert_eq!(gc::collect(), 1);
-    assert_eq!(dels.get(), 2);
-    assert_eq!(delta(gc::stats(), before), [(0, 0), (0, 0), (1, 1)]);
+    del_twice(|me, dels| DelNewA { me, dels }, |a| &a.me, || {});
     gc::set_threshold(700, 10, 10);
 }
 
@@ -1013,15 +986,10 @@ fn test_bug1055820c() {
     // Let gc happen "naturally", to keep the generations apart.
     let before = gc::stats();
     let mut junk = Vec::new();
-    let mut i = 0;
-    let detector = GcDetector::new();
-    while !detector.gc_happened() {
-        i += 1;
-        assert!(i <= 10_000, "gc didn't happen after 10000 iterations");
+    allocate_until_gc_happens(&mut junk, || {
         assert_eq!(ouch.borrow().len(), 0);
         assert!(!c0_dropped.get());
-        junk.push(new_list());
-    }
+    });
     // One young collection found c1, c2 and the detector's object.
     assert_eq!(delta(gc::stats(), before), [(1, 3), (0, 0), (0, 0)]);
     assert!(c0_dropped.get());

@@ -39,6 +39,9 @@ use cyclegc::gc;
 use cyclegc::weakref::{self, Finalizer};
 use cyclegc::{AnyCc, Cc, Finalize, Trace, Weak};
 
+mod common;
+use common::panic_message;
+
 // ---- support ----------------------------------------------------------------
 
 thread_local! {
@@ -132,14 +135,15 @@ fn obj(name: &'static str) -> Cc<Obj> {
     })
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else {
-        "<not a string>".to_string()
-    }
+/// Finds `report`, the start of a line of an "Exception ignored" report,
+/// in `stderr`, and returns the rest of that line and what follows it.
+fn after_report<'a>(stderr: &'a str, report: &str) -> (&'a str, &'a str) {
+    let at = stderr
+        .find(report)
+        .unwrap_or_else(|| panic!("no report in\n{stderr}"));
+    let rest = &stderr[at + report.len()..];
+    let line_end = rest.find('\n').expect("a whole line");
+    (&rest[..line_end], &rest[line_end + 1..])
 }
 
 /// Runs this test binary again for the single test `name`, with
@@ -613,20 +617,31 @@ thread_local! {
     static RESURRECT: Cell<bool> = const { Cell::new(false) };
 }
 
+/// `Mortal`'s and `LeafMortal`'s finalizer: logs `finalize {name}
+/// (upgrades: ..{details})`, saying whether `this` still upgrades, and
+/// resurrects the object through it if `RESURRECT` is set.
+fn finalize_mortal<T: Trace>(name: &str, this: &RefCell<Weak<T>>, details: &str) {
+    let me = this.borrow().upgrade();
+    log(format!("finalize {name} (upgrades: {}{details})", me.is_some()));
+    if let Some(me) = me {
+        if RESURRECT.with(Cell::get) {
+            SURVIVORS.with(|s| s.borrow_mut().push(AnyCc::from(me)));
+        }
+    }
+}
+
+/// `Cc::new(value)` with `this` (found by `this`) set to a weak reference
+/// to itself.
+fn with_this<T: Trace>(value: T, this: fn(&T) -> &RefCell<Weak<T>>) -> Cc<T> {
+    let m = Cc::new(value);
+    *this(&m).borrow_mut() = Cc::downgrade(&m);
+    m
+}
+
 impl Finalize for Mortal {
     fn finalize(&self) {
-        let me = self.this.borrow().upgrade();
         let peer = self.peer.borrow().as_ref().map(|p| p.name).unwrap_or("-");
-        log(format!(
-            "finalize {} (upgrades: {}, peer: {peer})",
-            self.name,
-            me.is_some()
-        ));
-        if let Some(me) = me {
-            if RESURRECT.with(Cell::get) {
-                SURVIVORS.with(|s| s.borrow_mut().push(AnyCc::from(me)));
-            }
-        }
+        finalize_mortal(self.name, &self.this, &format!(", peer: {peer}"));
     }
 }
 
@@ -637,13 +652,14 @@ impl Drop for Mortal {
 }
 
 fn mortal(name: &'static str) -> Cc<Mortal> {
-    let m = Cc::new(Mortal {
-        name,
-        this: RefCell::new(Weak::new()),
-        peer: RefCell::new(None),
-    });
-    *m.this.borrow_mut() = Cc::downgrade(&m);
-    m
+    with_this(
+        Mortal {
+            name,
+            this: RefCell::new(Weak::new()),
+            peer: RefCell::new(None),
+        },
+        |m| &m.this,
+    )
 }
 
 /// `mortal` without the `peer` field: a leaf, never tracked.
@@ -656,13 +672,7 @@ struct LeafMortal {
 
 impl Finalize for LeafMortal {
     fn finalize(&self) {
-        let me = self.this.borrow().upgrade();
-        log(format!("finalize {} (upgrades: {})", self.name, me.is_some()));
-        if let Some(me) = me {
-            if RESURRECT.with(Cell::get) {
-                SURVIVORS.with(|s| s.borrow_mut().push(AnyCc::from(me)));
-            }
-        }
+        finalize_mortal(self.name, &self.this, "");
     }
 }
 
@@ -673,12 +683,13 @@ impl Drop for LeafMortal {
 }
 
 fn leaf_mortal(name: &'static str) -> Cc<LeafMortal> {
-    let m = Cc::new(LeafMortal {
-        name,
-        this: RefCell::new(Weak::new()),
-    });
-    *m.this.borrow_mut() = Cc::downgrade(&m);
-    m
+    with_this(
+        LeafMortal {
+            name,
+            this: RefCell::new(Weak::new()),
+        },
+        |m| &m.this,
+    )
 }
 
 /// A callback that logs whether its own reference, and `plain`, upgrade.
@@ -948,19 +959,12 @@ fn panicking_callback_is_reported_on_stderr_as_cpython_does() {
         "{stdout}"
     );
     let report = "Exception ignored in: <weak reference callback for <weakref::Item object at 0x";
-    let at = stderr
-        .find(report)
-        .unwrap_or_else(|| panic!("no report in\n{stderr}"));
-    let rest = &stderr[at + report.len()..];
-    let line_end = rest.find('\n').expect("a whole line");
+    let (line, rest) = after_report(&stderr, report);
     assert!(
-        rest[..line_end].ends_with(">>") && rest[..line_end - 2].chars().all(|c| c.is_ascii_hexdigit()),
+        line.ends_with(">>") && line[..line.len() - 2].chars().all(|c| c.is_ascii_hexdigit()),
         "{stderr}"
     );
-    assert!(
-        rest[line_end + 1..].starts_with("panic: callback 2 failed\n"),
-        "{stderr}"
-    );
+    assert!(rest.starts_with("panic: callback 2 failed\n"), "{stderr}");
     assert_eq!(stderr.matches("Exception ignored in:").count(), 1, "{stderr}");
 }
 
@@ -979,6 +983,17 @@ fn add(res: &Rc<RefCell<Vec<i32>>>, x: i32, y: i32, z: i32) -> impl FnOnce() + '
     }
 }
 
+/// What test_finalize checks of a finalizer that was called, detached or
+/// whose object died: `f()` does nothing (twice), `peek()` and `detach()`
+/// give nothing, and it is not alive.
+fn assert_finalizer_is_dead(f: &Finalizer) {
+    assert!(!f.call());
+    assert!(!f.call());
+    assert!(f.peek().is_none());
+    assert!(f.detach().is_none());
+    assert!(!f.alive());
+}
+
 // CPython: test_weakref.py::FinalizeTestCase::test_finalize
 // `f()` returns whether the function ran (not its result, 199);
 // `peek()` and `detach()` return the object and the function.
@@ -994,22 +1009,14 @@ fn test_finalize() {
     assert!(Cc::ptr_eq(&peeked, &a));
     drop(peeked);
     assert!(f.call());
-    assert!(!f.call());
-    assert!(!f.call());
-    assert!(f.peek().is_none());
-    assert!(f.detach().is_none());
-    assert!(!f.alive());
+    assert_finalizer_is_dead(&f);
     assert_eq!(*res.borrow(), [199]);
 
     let res = Rc::new(RefCell::new(Vec::new()));
     let f = weakref::finalize(&a, add(&res, 67, 43, 89));
     assert!(AnyCc::ptr_eq(&f.peek().unwrap(), &AnyCc::from(a.clone())));
     let func = f.detach().expect("detach returns the function once");
-    assert!(!f.call());
-    assert!(!f.call());
-    assert!(f.peek().is_none());
-    assert!(f.detach().is_none());
-    assert!(!f.alive());
+    assert_finalizer_is_dead(&f);
     assert_eq!(*res.borrow(), Vec::<i32>::new());
     func(); // the very function, uncalled until now
     assert_eq!(*res.borrow(), [199]);
@@ -1018,11 +1025,7 @@ fn test_finalize() {
     let f = weakref::finalize(&a, add(&res, 67, 43, 89));
     drop(a);
     gc::collect();
-    assert!(!f.call());
-    assert!(!f.call());
-    assert!(f.peek().is_none());
-    assert!(f.detach().is_none());
-    assert!(!f.alive());
+    assert_finalizer_is_dead(&f);
     assert_eq!(*res.borrow(), [199]);
 }
 
@@ -1233,16 +1236,9 @@ fn test_atexit_reports_the_panic_on_stderr() {
         "{stdout}"
     );
     let report = "Exception ignored in: <finalize object at 0x";
-    let at = stderr
-        .find(report)
-        .unwrap_or_else(|| panic!("no report in\n{stderr}"));
-    let rest = &stderr[at + report.len()..];
-    let line_end = rest.find('\n').expect("a whole line");
-    assert!(rest[..line_end].ends_with('>'), "{stderr}");
-    assert!(
-        rest[line_end + 1..].starts_with("panic: division by zero\n"),
-        "{stderr}"
-    );
+    let (line, rest) = after_report(&stderr, report);
+    assert!(line.ends_with('>'), "{stderr}");
+    assert!(rest.starts_with("panic: division by zero\n"), "{stderr}");
     assert_eq!(stderr.matches("Exception ignored in:").count(), 1, "{stderr}");
 }
 
