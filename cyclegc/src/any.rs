@@ -35,15 +35,6 @@ impl AnyCc {
         AnyCc { ptr, vtable }
     }
 
-    /// Wraps a block whose strong count the caller transfers to the handle.
-    ///
-    /// # Safety
-    /// `ptr` is a live block of the vtable's type, and the caller gives up
-    /// one strong count on it.
-    pub(crate) unsafe fn from_counted(ptr: NonNull<Counts>, vtable: &'static VTable) -> AnyCc {
-        AnyCc { ptr, vtable }
-    }
-
     /// The name of the object's type, as `std::any::type_name` gives it.
     pub fn type_name(&self) -> &'static str {
         (self.vtable.type_name)()

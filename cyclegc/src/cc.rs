@@ -217,11 +217,13 @@ impl<T: Trace> Cc<T> {
         this.counts().inc_weak();
         // SAFETY: the weak count just added is the new handle's.
         let (weak, pending) = unsafe { Weak::with_callback(this.ptr, callback) };
-        if weak.upgrade().is_some() {
+        // A handle whose value the collector dropped is a stray: that object
+        // has died already, there is no death left to call back for. An
+        // object a finalizer is looking at (found unreachable, still
+        // intact) may yet be resurrected, so its callback is registered.
+        if !this.value_dropped() {
             crate::collector::register_weak_callback(this.ptr, std::rc::Rc::downgrade(&pending));
         }
-        // Otherwise the object is already dead (a stray handle to a value
-        // the collector dropped): there is no death left to call back for.
         weak
     }
 

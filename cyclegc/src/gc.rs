@@ -231,7 +231,12 @@ pub fn stats() -> [GenerationStats; 3] {
 /// ```
 #[doc(alias = "gc.is_tracked")]
 pub fn is_tracked(obj: &impl AsObject) -> bool {
-    tracked(obj).is_some_and(|p| flags::generation(p.flags()) <= flags::PERMANENT)
+    // `COLLECTING` seen from user code means found unreachable, and so
+    // untracked (the collector is tearing it down).
+    tracked(obj).is_some_and(|p| {
+        let f = p.flags();
+        flags::generation(f) <= flags::PERMANENT && f & flags::COLLECTING == 0
+    })
 }
 
 /// The objects `obj` refers to: one strong handle for every `Cc` its

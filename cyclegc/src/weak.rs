@@ -173,7 +173,10 @@ impl<T: Trace> Weak<T> {
         if !T::IS_LEAF {
             // SAFETY: `T` is not a leaf, so the block is tracked.
             let f = unsafe { GcPtr::new(p) }.flags();
-            if f & flags::VALUE_DROPPED != 0 || flags::weak_epoch(f) != self.epoch {
+            // `COLLECTING` outside a collection's analysis (which runs no
+            // user code) means found unreachable: dead.
+            let dead = flags::VALUE_DROPPED | flags::COLLECTING;
+            if f & dead != 0 || flags::weak_epoch(f) != self.epoch {
                 return None;
             }
         }

@@ -29,7 +29,7 @@ use super::hooks::FirstPanic;
 use super::{State, NUM_GENERATIONS};
 use crate::any::AnyCc;
 use crate::gc::{CallbackInfo, DebugFlags, Phase};
-use crate::raw::{flags, GcPtr};
+use crate::raw::{flags, types, GcPtr};
 use crate::trace::{start_gc_refs, Mode, Tracer};
 
 /// Picks the generation to collect once `count.0` crossed its threshold,
@@ -117,17 +117,19 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
             panic::resume_unwind(payload);
         }
     };
+    // From here on, what is still `COLLECTING` is garbage: the collector
+    // owns it (a refcount death leaves it alone) and weak references to it
+    // are dead (CPython's `handle_weakrefs`, without a pass of its own).
     let mut unreachable = if moved == 0 {
         // All garbage (a dropped ring or graph): the working list is the
         // unreachable list, and no other buffer is needed.
-        young.iter().for_each(|&p| clear_weakrefs(p));
         std::mem::take(&mut young)
     } else if in_place {
         split_in_place(s, &mut young, target, moved)
     } else if moved == young.len() {
         Vec::new()
     } else {
-        handle_weakrefs(s, &young, young.len() - moved)
+        gather_unreachable(s, &young, young.len() - moved)
     };
     recycle(&s.spare, young);
 
@@ -338,7 +340,6 @@ fn split_in_place(s: &State, young: &mut Vec<GcPtr>, target_gen: usize, moved: u
     for i in 0..young.len() {
         let p = young[i];
         if p.flags() & flags::COLLECTING != 0 {
-            clear_weakrefs(p);
             garbage.push(p);
         } else {
             p.header().slot.set(kept as u32);
@@ -375,32 +376,12 @@ fn restore_young(s: &State, young: &[GcPtr], g: usize) {
 }
 
 /// Gathers the `unreachable` objects still `COLLECTING` after
-/// `move_reachable`, in list order. The collector takes a strong count on
-/// each (so that nothing it is about to drop is freed under it by a `Drop`
-/// elsewhere), untracks it, and clears the weak references to it: from
-/// here on `Weak::upgrade` gives `None` for all the garbage, before any
-/// value is dropped.
-fn handle_weakrefs(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcPtr> {
+/// `move_reachable`, in list order.
+fn gather_unreachable(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcPtr> {
     let mut garbage = s.spare_garbage.take();
     garbage.reserve(unreachable);
-    for &p in young {
-        if p.flags() & flags::COLLECTING != 0 {
-            clear_weakrefs(p);
-            garbage.push(p);
-        }
-    }
+    garbage.extend(young.iter().filter(|p| p.flags() & flags::COLLECTING != 0));
     garbage
-}
-
-/// Takes the collector's hold on one unreachable object, untracks it and
-/// clears its weak references.
-fn clear_weakrefs(p: GcPtr) {
-    p.header().counts.inc_strong();
-    let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
-    p.set_flags(flags::next_weak_epoch(flags::with_generation(
-        f,
-        flags::UNTRACKED,
-    )));
 }
 
 /// Calls the callbacks of the weak references to the garbage, which
@@ -441,7 +422,17 @@ fn mark_trash_weakrefs(s: &State, garbage: &[GcPtr]) {
 /// object that has one and has not been finalized, with all the garbage
 /// still intact. Returns whether any ran (and so may have resurrected
 /// something).
+///
+/// First the weak epoch of all the garbage moves on, so that the weak
+/// references it had stay dead if a finalizer resurrects it, while those
+/// the finalizers make work.
 fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
+    if !types::any_finalizer() {
+        return false;
+    }
+    for &p in unreachable {
+        p.set_flags(flags::next_weak_epoch(p.flags()));
+    }
     let mut ran = false;
     for &p in unreachable {
         let f = p.flags();
@@ -451,7 +442,8 @@ fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
         if f & flags::FINALIZED == 0 {
             p.set_flags(f | flags::FINALIZED);
             // SAFETY: the value is alive (no garbage is dropped before every
-            // finalizer ran) and the collector's count keeps the block.
+            // finalizer ran) and the block is kept: the collector owns
+            // `COLLECTING` objects, a refcount death leaves them alone.
             panics.catch(|| unsafe { finalize(p.as_counts()) });
             ran = true;
         }
@@ -460,80 +452,67 @@ fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
 }
 
 /// CPython's `handle_resurrected_objects`: reachability is computed again
-/// over the garbage, now counting every reference from outside it (the
-/// collector's own count aside). What a finalizer made reachable, and all
-/// it reaches, moves to the target generation alive; the weak references
-/// cleared before stay dead (CPython 3.12), those made since work. Weak
-/// references that the finalizers made to what is still garbage are
-/// cleared now, so no `Drop` can upgrade one (CPython's gh-91636). Returns
-/// what is still unreachable.
+/// over the garbage, now counting every reference from outside it. What a
+/// finalizer made reachable, and all it reaches, moves to the target
+/// generation alive; the weak references it had before stay dead (CPython
+/// 3.12), those made since work. Returns what is still unreachable (and
+/// still `COLLECTING`, so weak references that the finalizers made to it
+/// are dead before any drop, CPython's gh-91636).
 fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: usize) -> Vec<GcPtr> {
     // All `gc_refs` are set before any is subtracted from (the set is out
-    // of every generation, so `SubtractRefs` cannot set them lazily); the
-    // collector's own count is not a reference from outside.
+    // of every generation, so `SubtractRefs` cannot set them lazily).
     let mut roots = 0;
     for &p in &unreachable {
-        start_gc_refs(p, p.header().counts.strong.get() - 1, &mut roots);
+        start_gc_refs(p, p.header().counts.strong.get(), &mut roots);
     }
     let mut tracer = Tracer::new(Mode::SubtractRefs { gen_limit: 0, roots });
     if subtract_refs(&unreachable, &mut tracer) {
         move_reachable(s, &unreachable, target_gen);
     }
-    let mut still = Vec::with_capacity(unreachable.len());
-    for p in unreachable {
-        let f = p.flags();
-        if f & flags::COLLECTING != 0 {
-            p.set_flags(flags::next_weak_epoch(
-                f & !(flags::COLLECTING | flags::UNTRACEABLE),
-            ));
-            still.push(p);
-        } else {
-            // Nonzero, since something outside resurrected it, except for an
-            // untraceable object kept only to be safe: back in a generation
-            // with a zero count, the next collection finds it unreachable.
-            p.header().counts.dec_strong();
-        }
-    }
+    let mut still = unreachable;
+    still.retain(|p| p.flags() & flags::COLLECTING != 0);
     still
 }
 
-/// Drops every unreachable value and gives up the collector's count on it
-/// right after, which frees the block unless another handle still holds
-/// it. A member still referenced by a sibling whose value is not dropped
-/// yet keeps its block until that sibling's drop releases it, so a `Drop`
-/// that reaches a sibling through a `Cc` always finds allocated memory.
-/// A panicking `Drop` does not stop the others.
+/// Drops every unreachable value, then frees its block unless a handle
+/// still holds it. While its value drops, an object stays `COLLECTING`, so
+/// that a drop reaching it (a self-reference) cannot free it under the
+/// collector; a member still referenced by a sibling whose value is not
+/// dropped yet keeps its block until that sibling's drop releases it, so a
+/// `Drop` that reaches a sibling through a `Cc` always finds allocated
+/// memory. A panicking `Drop` does not stop the others.
 fn delete_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) {
     for &p in unreachable {
         if p.flags() & flags::VALUE_DROPPED == 0 {
-            // SAFETY: the value is alive (just checked), the collector's
-            // strong count keeps the block, and only the collector drops
+            // SAFETY: the value is alive (just checked), the block is kept
+            // (the object is `COLLECTING`), and only the collector drops
             // values of unreachable objects.
             panics.catch(|| unsafe { p.drop_value() });
         }
+        let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
+        p.set_flags(flags::with_generation(f, flags::UNTRACKED));
         s.decrement_count0();
-        if p.header().counts.dec_strong() == 0 {
-            // SAFETY: the value is gone and that was the last strong count;
-            // the joint weak count is released with it.
+        if p.header().counts.strong.get() == 0 {
+            // SAFETY: the value is gone and no strong handle is left; the
+            // joint weak count that strong handles hold is released.
             unsafe { p.drop_weak() };
         }
     }
 }
 
 /// `SAVEALL`: instead of being freed, the unreachable objects go to
-/// `gc::garbage()` in the order found, alive and intact (their weak
-/// references stay cleared), and back into a generation, as CPython moves
-/// them to the old generation: once `gc::clear_garbage()` lets go of them,
-/// the next collection frees them.
+/// `gc::garbage()` in the order found, alive and intact (the weak
+/// references they had stay dead), and back into a generation, as CPython
+/// moves them to the old generation: once `gc::clear_garbage()` lets go of
+/// them, the next collection frees them.
 fn save_garbage(s: &State, unreachable: &[GcPtr], target_gen: usize) {
     let mut gen = s.gens[target_gen].borrow_mut();
     let mut garbage = s.garbage.borrow_mut();
     garbage.reserve(unreachable.len());
     for &p in unreachable {
+        p.set_flags(flags::next_weak_epoch(p.flags()));
         gen.push(p, target_gen as u32);
-        // SAFETY: the collector's strong count on `p` (taken in
-        // `handle_weakrefs`) becomes the saved handle's.
-        garbage.push(unsafe { AnyCc::from_counted(p.as_counts(), p.vtable()) });
+        garbage.push(AnyCc::from_raw_clone(p.as_counts(), p.vtable()));
     }
 }
 

@@ -275,16 +275,19 @@ pub(crate) fn track_new(p: GcPtr, vtable: &'static VTable) {
 /// value's drop), through the trashcan queue if a free is already running.
 pub(crate) fn release(p: GcPtr) {
     let f = p.flags();
-    if f & flags::VALUE_DROPPED != 0 {
-        // The collector dropped the value already; this was a stray handle.
-        // SAFETY: the strong handles' joint weak count is ours to give up.
-        unsafe { p.drop_weak() };
+    if f & flags::COLLECTING != 0 {
+        // Found unreachable by the running collection, which owns it and
+        // frees it when it gets to it (this is a sibling's drop, or a
+        // finalizer letting go of it). During the analysis only a `Trace`
+        // impl that drops handles could get here: the object then stays
+        // with a stale count, leaked, which is the safe way out.
         return;
     }
-    if f & flags::COLLECTING != 0 {
-        // Only a `Trace` impl that drops handles while tracing gets here.
-        // The collection will see the object with its stale count; leaking
-        // it is the safe way out.
+    if f & flags::VALUE_DROPPED != 0 {
+        // The collector dropped the value already; this was a stray handle,
+        // or a sibling's drop letting go of a member it freed before.
+        // SAFETY: the strong handles' joint weak count is ours to give up.
+        unsafe { p.drop_weak() };
         return;
     }
     let mut first_panic = None;

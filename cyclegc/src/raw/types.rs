@@ -7,7 +7,7 @@
 //! lock, but each thread's collector remembers the last type it allocated,
 //! so a loop allocating one type asks only once.
 
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Mutex;
 
 use super::VTable;
@@ -17,6 +17,10 @@ pub(crate) const MAX_TYPES: usize = 1 << 12;
 
 /// Vtables by id; null past the last id given.
 static VTABLES: [AtomicPtr<VTable>; MAX_TYPES] = [const { AtomicPtr::new(std::ptr::null_mut()) }; MAX_TYPES];
+
+/// Whether any registered type has a finalizer: until one does, a
+/// collection skips looking for finalizers among its garbage.
+static ANY_FINALIZER: AtomicBool = AtomicBool::new(false);
 
 /// How many ids have been given; held while giving one.
 static GIVEN: Mutex<usize> = Mutex::new(0);
@@ -37,11 +41,21 @@ pub(crate) fn id_of(vtable: &'static VTable) -> u32 {
         "cyclegc: more than {MAX_TYPES} types of tracked objects in one process"
     );
     let id = *given;
+    if vtable.finalize.is_some() {
+        ANY_FINALIZER.store(true, Ordering::Relaxed);
+    }
     // Release: a thread that learns the id through the lock or an object's
     // header then sees the vtable.
     VTABLES[id].store(wanted, Ordering::Release);
     *given += 1;
     id as u32
+}
+
+/// Whether a type with a finalizer has been registered (by this thread,
+/// or by another before anything this thread saw).
+#[inline]
+pub(crate) fn any_finalizer() -> bool {
+    ANY_FINALIZER.load(Ordering::Relaxed)
 }
 
 /// The vtable with id `id`, which [`id_of`] gave.
