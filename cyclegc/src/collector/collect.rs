@@ -6,18 +6,23 @@
 //!   merge_young              generations 0..=g become one working list
 //!   update_and_subtract_refs gc_refs = strong count - references from inside
 //!   move_reachable           gc_refs > 0 and all they reach survive: they
-//!                            move to generation g + 1 as they are found
-//!   gather_unreachable       what is left is garbage
-//!   handle_weakrefs          weak references to all garbage are cleared
+//!   (or mark_in_place)       move to generation g + 1 as they are found
+//!   gather_unreachable       what is left (still COLLECTING) is garbage
+//!   handle_weak_callbacks    callbacks of weak references to the garbage
+//!   finalize_garbage         finalizers, with all the garbage intact
+//!   handle_resurrected_objects  what a finalizer made reachable survives
 //!   delete_garbage           values dropped, blocks freed
 //!   (or save_garbage)        under SAVEALL: kept in gc::garbage()
 //! ```
 //!
 //! No user code runs during the analysis (only `Trace` impls), so it sees a
-//! frozen graph. From `handle_weakrefs` on, user code runs (debug writers,
-//! `Drop` impls) and may allocate, free, or panic: the collector then holds
-//! a strong count on every unreachable object, so nothing it works on is
-//! freed under it, and no weak reference can bring one back.
+//! frozen graph. Afterwards user code runs (callbacks, debug writers,
+//! finalizers, `Drop` impls) and may allocate, free, or panic. The garbage
+//! keeps its `COLLECTING` bit until the collector drops it: a refcount
+//! death leaves such an object alone (the collector owns it), and
+//! `Weak::upgrade` gives `None` for it, which is how CPython's
+//! `handle_weakrefs` clears the weak references to all the garbage before
+//! any of it is dropped, without a pass of its own.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -143,8 +148,8 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
         s.long_lived_total.set(moved);
     }
 
-    // After `handle_weakrefs`: a debug writer is user code, and must find
-    // the garbage out of reach (held by the collector, weak refs cleared).
+    // A debug writer is user code: it finds the garbage out of reach (no
+    // list holds it, weak references to it are dead).
     if s.debugging(DebugFlags::COLLECTABLE) {
         for &p in &unreachable {
             let name = (p.vtable().type_name)();
@@ -332,7 +337,7 @@ fn mark_in_place(young: &[GcPtr], target_gen: usize) -> usize {
 /// After `mark_in_place`: the survivors are packed at the front of `young`
 /// (their slots set to their new indexes), `young` becomes the target
 /// generation's list, and the unreachable are gathered as
-/// `handle_weakrefs` does.
+/// `gather_unreachable` does.
 fn split_in_place(s: &State, young: &mut Vec<GcPtr>, target_gen: usize, moved: usize) -> Vec<GcPtr> {
     let mut garbage = s.spare_garbage.take();
     garbage.reserve(young.len() - moved);
@@ -384,8 +389,8 @@ fn gather_unreachable(s: &State, young: &[GcPtr], unreachable: usize) -> Vec<GcP
     garbage
 }
 
-/// Calls the callbacks of the weak references to the garbage, which
-/// `handle_weakrefs` cleared, before any finalizer or drop runs. The
+/// Calls the callbacks of the weak references to the garbage (dead since
+/// `gather_unreachable`), before any finalizer or drop runs. The
 /// callbacks of weak references that the garbage itself owns are never
 /// called, neither now nor when the garbage's drops kill their referents:
 /// they are destroyed with it (CPython's "trash" weakrefs, bpo-38006).

@@ -9,10 +9,12 @@
 //! list; 24 in all.
 //!
 //! # Invariants
-//! - `strong` is the number of strong handles (`Cc`, `AnyCc`, and the
-//!   collector's own temporary hold on unreachable objects). The value is
+//! - `strong` is the number of strong handles (`Cc`, `AnyCc`). The value is
 //!   alive while `strong > 0`, except after the collector dropped it, which
-//!   it records with `VALUE_DROPPED` before dropping.
+//!   it records with `VALUE_DROPPED` before dropping. An object the
+//!   collector found unreachable keeps `COLLECTING` until it has dropped its
+//!   value: its strong count may reach zero meanwhile, and it is the
+//!   collector, not the last handle, that frees it then.
 //! - `weak` is the number of `Weak` handles plus one held jointly by the
 //!   strong handles (as in `Rc`). The block is freed exactly when `weak`
 //!   reaches zero, which happens only after `strong` reached zero and the
@@ -314,8 +316,9 @@ pub(crate) unsafe fn drop_weak(p: NonNull<Counts>, vtable: &'static VTable) {
 ///
 /// Invariant: whoever holds a `GcPtr` keeps its block allocated while using
 /// it: generation lists hold objects with `strong > 0` and a live value;
-/// the collector holds a strong count on the unreachable objects it works
-/// on; the trashcan queue holds objects whose implicit weak count it owns.
+/// the collector's working lists hold `COLLECTING` objects, which nothing
+/// but the collector frees; the trashcan queue holds objects whose implicit
+/// weak count it owns.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct GcPtr(NonNull<GcHeader>);
 
