@@ -6,9 +6,11 @@
 //!
 //! # What is generated
 //!
-//! For a struct or enum (named, tuple or unit fields, any generics):
+//! For a struct or enum (named, tuple or unit fields, any generics), in
+//! outline (the runnable examples are in `cyclegc`'s docs, since this crate
+//! cannot depend on it):
 //!
-//! ```ignore
+//! ```text
 //! unsafe impl<T> ::cyclegc::Trace for Name<T> where /* original */, T: ::cyclegc::Trace {
 //!     const IS_LEAF: bool = <Field1 as ::cyclegc::Trace>::IS_LEAF && /* ... */;
 //!     fn trace(&self, tracer: &mut ::cyclegc::Tracer<'_>) {
@@ -35,7 +37,7 @@
 //!
 //! The type-level keys combine: `#[trace(tracked, finalize)]`.
 //!
-//! ```ignore
+//! ```text
 //! use cyclegc::{Cc, Finalize, Trace};
 //!
 //! #[derive(Trace)]
