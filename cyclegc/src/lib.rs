@@ -86,3 +86,8 @@ pub use weak::Weak;
 /// ```
 #[cfg(feature = "derive")]
 pub use cyclegc_derive::Trace;
+
+/// The README's example, compiled and run as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
