@@ -297,7 +297,7 @@ fn move_reachable(s: &State, young: &[GcPtr], target_gen: usize) -> usize {
         target_gen: target_gen as u32,
     });
     let mut traced = before;
-    for &p in young {
+    for p in from_both_ends(young) {
         if tracer.marked() - before == young.len() {
             break;
         }
@@ -322,7 +322,7 @@ fn mark_in_place(young: &[GcPtr], target_gen: usize) -> usize {
         stack: Vec::new(),
         marked: 0,
     });
-    for &p in young {
+    for p in from_both_ends(young) {
         if tracer.marked() == young.len() {
             break;
         }
@@ -356,6 +356,19 @@ fn split_in_place(s: &State, young: &mut Vec<GcPtr>, target_gen: usize, moved: u
     let survivors = std::mem::take(young);
     *young = s.gens[target_gen].borrow_mut().install(survivors);
     garbage
+}
+
+/// The objects of `list` from both ends inwards: first, last, second,
+/// second to last... The scan for roots stops once everything is found
+/// reachable, and the roots are usually at an end: the oldest objects (the
+/// root of a structure built top-down) or the newest (what the program's
+/// local variables hold while it builds, as a chain growing at its head).
+fn from_both_ends<T: Copy>(list: &[T]) -> impl Iterator<Item = T> + '_ {
+    let (front, back) = list.split_at(list.len().div_ceil(2));
+    let mut back = back.iter().rev();
+    front
+        .iter()
+        .flat_map(move |&p| std::iter::once(p).chain(back.next().copied()))
 }
 
 /// After a panic in the analysis, files every object that is not in a list
@@ -527,5 +540,19 @@ struct ResetCollecting<'a>(&'a State);
 impl Drop for ResetCollecting<'_> {
     fn drop(&mut self) {
         self.0.collecting.set(false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_both_ends;
+
+    #[test]
+    fn from_both_ends_visits_each_element_once_alternating_ends() {
+        let order = |n: usize| from_both_ends(&(0..n).collect::<Vec<_>>()).collect::<Vec<_>>();
+        assert_eq!(order(0), []);
+        assert_eq!(order(1), [0]);
+        assert_eq!(order(4), [0, 3, 1, 2]);
+        assert_eq!(order(5), [0, 4, 1, 3, 2]);
     }
 }
