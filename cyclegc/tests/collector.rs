@@ -896,3 +896,43 @@ fn cycles_a_thread_leaves_behind_are_collected_when_it_exits() {
     .unwrap();
     assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+// The first full collection of a heap too big for generation 2's list marks
+// the survivors where they are and turns the working list into generation
+// 2; survivors and garbage interleaved in it must both come out right.
+#[test]
+fn a_first_full_collection_of_a_big_mixed_heap_keeps_every_survivor_and_frees_the_rest() {
+    gc::disable();
+    let log = new_log();
+    let n = 2_000;
+    let mut kept = Vec::new();
+    for i in 0..n {
+        let pair = ring(&log, 2 * i, 2);
+        if i % 2 == 0 {
+            kept.push(pair[0].clone());
+        }
+    }
+    assert_eq!(gc::count().0, 2 * n, "everything still in generation 0");
+    assert_eq!(gc::collect(), n, "the pairs nobody holds");
+    let mut dropped = sorted_log(&log);
+    dropped.dedup();
+    let expected: Vec<usize> = (0..n)
+        .filter(|i| i % 2 == 1)
+        .flat_map(|i| [2 * i, 2 * i + 1])
+        .collect();
+    assert_eq!(dropped, expected);
+    assert_eq!(log.borrow().len(), n, "each dropped once");
+    let in_gen2: std::collections::HashSet<usize> = gc::objects(Some(2)).iter().map(AnyCc::id).collect();
+    assert_eq!(in_gen2.len(), n, "both members of every kept pair");
+    for node in &kept {
+        assert!(in_gen2.contains(&Cc::id(node)));
+        let peer = node.edges.borrow()[0].clone();
+        assert!(in_gen2.contains(&Cc::id(&peer)));
+        assert_eq!(peer.name, format!("n{}", peer.id), "intact");
+    }
+    assert_eq!(gc::collect(), 0, "the survivors are reachable");
+    drop(kept);
+    assert_eq!(gc::collect(), n);
+    assert_eq!(log.borrow().len(), 2 * n);
+    gc::enable();
+}
