@@ -26,10 +26,9 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::any::AnyCc;
-use crate::cc::Cc;
 use crate::collector::{self, with_state, State, NUM_GENERATIONS};
-use crate::raw::{flags, CcBox, Counts, GcPtr};
-use crate::trace::{Mode, Trace, Tracer};
+use crate::raw::{flags, GcPtr};
+use crate::trace::{Mode, Tracer};
 
 /// Per-generation statistics, as in Python's `gc.get_stats()`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,62 +50,8 @@ impl GenerationStats {
     };
 }
 
-mod sealed {
-    use std::ptr::NonNull;
-
-    use crate::raw::{Counts, VTable};
-
-    /// A borrowed, type-erased view of one object.
-    pub struct ObjRef {
-        pub(crate) ptr: NonNull<Counts>,
-        pub(crate) vtable: &'static VTable,
-    }
-
-    pub trait Sealed {
-        fn obj_ref(&self) -> ObjRef;
-    }
-}
-
-/// A handle the `gc` functions accept as an object: [`Cc<T>`] or [`AnyCc`].
-pub trait AsObject: sealed::Sealed {}
-
-impl<T: Trace> sealed::Sealed for Cc<T> {
-    fn obj_ref(&self) -> sealed::ObjRef {
-        sealed::ObjRef {
-            ptr: self.ptr,
-            vtable: CcBox::<T>::VTABLE,
-        }
-    }
-}
-
-impl<T: Trace> AsObject for Cc<T> {}
-
-impl sealed::Sealed for AnyCc {
-    fn obj_ref(&self) -> sealed::ObjRef {
-        sealed::ObjRef {
-            ptr: self.ptr,
-            vtable: self.vtable,
-        }
-    }
-}
-
-impl AsObject for AnyCc {}
-
-/// The counts of the object behind a handle.
-pub(crate) fn counts_of(obj: &impl AsObject) -> &Counts {
-    let o = obj.obj_ref();
-    // SAFETY: the handle keeps its block allocated for as long as it is
-    // borrowed, which bounds the returned reference.
-    unsafe { o.ptr.as_ref() }
-}
-
-/// The tracked object behind a handle, if its type is tracked at all.
-fn tracked(obj: &impl AsObject) -> Option<GcPtr> {
-    let o = obj.obj_ref();
-    // SAFETY: the handle keeps its block allocated, and a non-leaf block is
-    // a tracked one.
-    (!o.vtable.is_leaf).then(|| unsafe { GcPtr::new(o.ptr) })
-}
+use crate::object::tracked;
+pub use crate::object::AsObject;
 
 /// Runs a full collection and returns the number of unreachable objects
 /// it found (and freed). Called while a collection is running (from a

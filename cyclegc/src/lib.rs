@@ -48,6 +48,7 @@ mod any;
 mod cc;
 mod collector;
 pub mod gc;
+mod object;
 mod raw;
 mod trace;
 mod weak;

@@ -38,6 +38,6 @@ use crate::gc::AsObject;
 /// ```
 #[doc(alias = "weakref.getweakrefcount")]
 pub fn getweakrefcount(obj: &impl AsObject) -> usize {
-    let counts = crate::gc::counts_of(obj);
+    let counts = crate::object::counts_of(obj);
     counts.weak_count() as usize - 1
 }
