@@ -74,6 +74,12 @@ pub(crate) fn take_weak_callbacks(s: &State, block: NonNull<Counts>) -> Vec<rc::
         .unwrap_or_default()
 }
 
+/// The object at `block` dies now (by refcount): its weak callbacks run.
+pub(crate) fn call_back_on_death(block: NonNull<Counts>, vtable: &'static VTable) {
+    let callbacks = with_state(|s| take_weak_callbacks(s, block));
+    fire_weak_callbacks(block, vtable, callbacks);
+}
+
 /// Calls the callbacks of a dying object's weak references, newest first,
 /// skipping those whose weak reference is gone or is trash of the running
 /// collection. A panicking callback is reported on standard error, as

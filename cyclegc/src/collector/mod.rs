@@ -337,8 +337,7 @@ pub(crate) fn release_leaf(block: NonNull<Counts>, vtable: &'static VTable) {
     }
     {
         let _weak = DropImplicitWeak(block, vtable);
-        let callbacks = with_state(|s| death::take_weak_callbacks(s, block));
-        death::fire_weak_callbacks(block, vtable, callbacks);
+        death::call_back_on_death(block, vtable);
         // SAFETY: strong is zero: nothing else can reach the value, and
         // this is its only drop.
         let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.drop_value)(block) }));
@@ -365,8 +364,7 @@ fn free(p: GcPtr) {
     let vtable = p.vtable();
     let _weak = DropImplicitWeak(p.as_counts(), vtable);
     if p.header().counts.has_weak_callbacks() {
-        let callbacks = with_state(|s| death::take_weak_callbacks(s, p.as_counts()));
-        death::fire_weak_callbacks(p.as_counts(), vtable, callbacks);
+        death::call_back_on_death(p.as_counts(), vtable);
     }
     // SAFETY: strong is zero and the object is in no list: nothing else can
     // reach the value, and this is its only drop.
