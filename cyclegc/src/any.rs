@@ -5,7 +5,7 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use crate::cc::Cc;
-use crate::raw::{CcBox, Counts, VTable};
+use crate::raw::{CcBox, Counts, GcPtr, VTable};
 use crate::trace::Trace;
 
 /// A type-erased strong handle, what the introspection functions of
@@ -33,6 +33,12 @@ impl AnyCc {
         // keeps allocated and whose object is alive.
         unsafe { ptr.as_ref() }.inc_strong();
         AnyCc { ptr, vtable }
+    }
+
+    /// Makes a new handle to a tracked object that a list of the collector
+    /// holds, adding a strong count.
+    pub(crate) fn from_tracked(p: GcPtr) -> AnyCc {
+        AnyCc::from_raw_clone(p.as_counts(), p.vtable())
     }
 
     /// The name of the object's type, as `std::any::type_name` gives it.

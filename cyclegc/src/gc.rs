@@ -237,7 +237,7 @@ pub fn referrers(obj: &impl AsObject) -> Vec<AnyCc> {
             p.trace(&mut tracer);
             matches!(tracer.mode, Mode::FindReferent { found: true, .. })
         })
-        .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.vtable()))
+        .map(AnyCc::from_tracked)
         .collect()
 }
 
@@ -282,18 +282,10 @@ pub fn objects(generation: Option<usize>) -> Vec<AnyCc> {
             g..g + 1
         }
     };
-    with_state(|s| {
-        s.gens[gens]
-            .iter()
-            .flat_map(|gen| {
-                gen.borrow()
-                    .as_slice()
-                    .iter()
-                    .map(|p| AnyCc::from_raw_clone(p.as_counts(), p.vtable()))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    })
+    with_state(|s| snapshot(s, gens))
+        .into_iter()
+        .map(AnyCc::from_tracked)
+        .collect()
 }
 
 /// Whether the object's finalizer has run: Python's `gc.is_finalized`.

@@ -530,7 +530,7 @@ fn save_garbage(s: &State, unreachable: &[GcPtr], target_gen: usize) {
     for &p in unreachable {
         p.set_flags(flags::next_weak_epoch(p.flags()));
         gen.push(p, target_gen as u32);
-        garbage.push(AnyCc::from_raw_clone(p.as_counts(), p.vtable()));
+        garbage.push(AnyCc::from_tracked(p));
     }
 }
 

@@ -317,7 +317,7 @@ impl<'a> Tracer<'a> {
                 }
             }
             Mode::Referents(out) => {
-                out.push(AnyCc::from_raw_clone(p.as_counts(), p.vtable()));
+                out.push(AnyCc::from_tracked(p));
             }
             Mode::FindReferent { target, found } => *found |= p.as_counts() == *target,
             Mode::MarkTrashWeakrefs { .. } => {}
