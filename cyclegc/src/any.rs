@@ -5,7 +5,7 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use crate::cc::Cc;
-use crate::raw::{CcBox, Counts, GcPtr, VTable};
+use crate::raw::{vtable_of, CcBlock, Counts, GcPtr, VTable};
 use crate::trace::Trace;
 
 /// A type-erased strong handle, what the introspection functions of
@@ -69,12 +69,32 @@ impl AnyCc {
         if self.is::<T>() {
             let ptr = self.ptr;
             std::mem::forget(self);
-            // SAFETY: the type matches and the strong count of `self` moves
-            // to the new handle.
-            Ok(unsafe { Cc::from_counted(ptr) })
+            // SAFETY: the type matches, so the block is a `CcBlock<T>`, and
+            // the strong count of `self` moves to the new handle.
+            Ok(unsafe { Cc::from_counted(ptr.cast::<CcBlock<T>>()) })
         } else {
             Err(self)
         }
+    }
+
+    /// A reference to the value if its type is `T`, without taking a new
+    /// handle. `None` also when the collector has dropped the value (a
+    /// handle kept by a `Drop` of a collected cycle).
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let any = AnyCc::from(Cc::new(vec![1, 2]));
+    /// assert_eq!(any.downcast_ref::<Vec<i32>>(), Some(&vec![1, 2]));
+    /// assert_eq!(any.downcast_ref::<String>(), None);
+    /// ```
+    pub fn downcast_ref<T: Trace>(&self) -> Option<&T> {
+        // SAFETY: the handle keeps the block allocated.
+        let counts = unsafe { self.ptr.as_ref() };
+        if !self.is::<T>() || counts.value_dropped() {
+            return None;
+        }
+        // SAFETY: the type matches and the value is alive while `self` is.
+        Some(unsafe { &*CcBlock::value_ptr(self.ptr.cast::<CcBlock<T>>()) })
     }
 
     /// Whether two handles point to the same object.
@@ -89,13 +109,16 @@ impl AnyCc {
     }
 }
 
-impl<T: Trace> From<Cc<T>> for AnyCc {
+impl<T: ?Sized + 'static> From<Cc<T>> for AnyCc {
+    /// The same object, type-erased (also from a `Cc<dyn Trait>`: the
+    /// concrete type is the block's).
     fn from(cc: Cc<T>) -> AnyCc {
-        let ptr = cc.ptr;
+        let ptr = cc.block();
         std::mem::forget(cc);
         AnyCc {
             ptr,
-            vtable: CcBox::<T>::VTABLE,
+            // SAFETY: the handle's strong count keeps the block allocated.
+            vtable: unsafe { vtable_of(ptr) },
         }
     }
 }

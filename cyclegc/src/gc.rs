@@ -200,7 +200,7 @@ pub fn is_tracked(obj: &impl AsObject) -> bool {
 pub fn referents(obj: &impl AsObject) -> Vec<AnyCc> {
     let mut out = Vec::new();
     if let Some(p) = tracked(obj) {
-        if p.flags() & flags::VALUE_DROPPED == 0 {
+        if !p.header().counts.value_dropped() {
             let mut tracer = Tracer::new(Mode::Referents(&mut out));
             p.trace(&mut tracer);
         }

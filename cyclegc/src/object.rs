@@ -4,8 +4,7 @@
 
 use crate::any::AnyCc;
 use crate::cc::Cc;
-use crate::raw::{CcBox, Counts, GcPtr};
-use crate::trace::Trace;
+use crate::raw::{vtable_of, Counts, GcPtr};
 
 mod sealed {
     use std::ptr::NonNull;
@@ -26,16 +25,18 @@ mod sealed {
 /// A handle the `gc` functions accept as an object: [`Cc<T>`] or [`AnyCc`].
 pub trait AsObject: sealed::Sealed {}
 
-impl<T: Trace> sealed::Sealed for Cc<T> {
+impl<T: ?Sized + 'static> sealed::Sealed for Cc<T> {
     fn obj_ref(&self) -> sealed::ObjRef {
+        let ptr = self.block();
         sealed::ObjRef {
-            ptr: self.ptr,
-            vtable: CcBox::<T>::VTABLE,
+            ptr,
+            // SAFETY: the handle keeps its block allocated.
+            vtable: unsafe { vtable_of(ptr) },
         }
     }
 }
 
-impl<T: Trace> AsObject for Cc<T> {}
+impl<T: ?Sized + 'static> AsObject for Cc<T> {}
 
 impl sealed::Sealed for AnyCc {
     fn obj_ref(&self) -> sealed::ObjRef {

@@ -3,11 +3,12 @@
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
-use std::ptr::NonNull;
+use std::mem::ManuallyDrop;
+use std::ptr::{self, NonNull};
 use std::rc::Rc;
 
 use crate::cc::Cc;
-use crate::raw::{drop_weak, flags, CcBox, Counts, GcPtr};
+use crate::raw::{drop_weak, flags, CcBlock, Counts, GcPtr};
 use crate::trace::Trace;
 
 /// A weak handle: Python's `weakref.ref`. It does not keep the object
@@ -30,27 +31,39 @@ use crate::trace::Trace;
 /// A weak reference made by [`Cc::downgrade_with_callback`] is one object
 /// with an identity, like Python's: its clones share it, and its callback
 /// is called once, when the referent dies, if some clone is still alive.
-pub struct Weak<T: Trace> {
-    ptr: Option<NonNull<Counts>>,
-    callback: Option<Rc<CallbackRef<T>>>,
-    /// The object's weak epoch when this reference was made (see
-    /// `raw::flags::weak_epoch`); always 0 for a leaf object.
-    epoch: u32,
-    _marker: PhantomData<T>,
+///
+/// A `Weak<T>` is two words (16 bytes): the object, and either the weak
+/// epoch it was made in or its shared callback part.
+pub struct Weak<T: ?Sized + 'static> {
+    /// The block; for [`Weak::new`], a sentinel address no block has.
+    ptr: NonNull<CcBlock<T>>,
+    /// Tagged: an odd value is `epoch << 1 | 1`, the object's weak epoch
+    /// when this reference was made (see `raw::flags::weak_epoch`); an
+    /// even one is an `Rc<CallbackRef<T>>` made by `Rc::into_raw`, whose
+    /// strong count this handle owns.
+    extra: *const (),
+    _marker: PhantomData<Rc<CallbackRef<T>>>,
 }
+
+/// The sentinel address of a [`Weak::new`] handle (as `std`'s).
+const DANGLING: usize = usize::MAX;
 
 /// A weak reference's callback.
 type WeakCallback<T> = Box<dyn FnOnce(&Weak<T>)>;
 
 /// The shared part of a weak reference made with a callback.
-pub(crate) struct CallbackRef<T: Trace> {
+pub(crate) struct CallbackRef<T: ?Sized + 'static> {
     callback: Cell<Option<WeakCallback<T>>>,
+    /// The object's weak epoch when the reference was made.
+    epoch: u32,
     /// The callback has run: the reference stays dead even if a finalizer
     /// resurrects the object (CPython 3.15's rule for callback weakrefs).
     fired: Cell<bool>,
     /// The collection in which a garbage object was found to own this
     /// reference; its callback then must not run (0: never).
     trash_epoch: Cell<u64>,
+    /// The object, with `T`'s metadata, for the handle the callback gets.
+    ptr: NonNull<CcBlock<T>>,
 }
 
 /// A registered weak reference with a callback, as the collector sees it
@@ -62,28 +75,25 @@ pub(crate) trait PendingCallback {
     fn is_trash(&self, epoch: u64) -> bool;
 }
 
-impl<T: Trace> PendingCallback for CallbackRef<T> {
+impl<T: ?Sized + 'static> PendingCallback for CallbackRef<T> {
     fn fire(self: Rc<Self>, block: NonNull<Counts>) {
         let Some(callback) = self.callback.take() else {
             return;
         };
         self.fired.set(true);
-        // SAFETY: the caller keeps the dying object's block allocated; the
-        // handle made here owns the weak count added for it.
-        unsafe { block.as_ref() }.inc_weak();
-        let weak = Weak {
-            ptr: Some(block),
-            callback: Some(self),
-            // Dead whatever the epoch: its callback has fired.
-            epoch: 0,
-            _marker: PhantomData,
-        };
+        debug_assert_eq!(block, self.ptr.cast());
+        let weak = Weak::<T>::from_callback(self);
         callback(&weak);
     }
 
     fn is_trash(&self, epoch: u64) -> bool {
         self.trash_epoch.get() == epoch
     }
+}
+
+/// The `extra` word of a reference made in weak epoch `epoch`.
+fn tagged_epoch(epoch: u32) -> *const () {
+    ptr::without_provenance((epoch as usize) << 1 | 1)
 }
 
 impl<T: Trace> Weak<T> {
@@ -95,33 +105,121 @@ impl<T: Trace> Weak<T> {
     /// ```
     pub const fn new() -> Weak<T> {
         Weak {
-            ptr: None,
-            callback: None,
-            epoch: 0,
+            // SAFETY: `usize::MAX` is not null.
+            ptr: unsafe { NonNull::new_unchecked(ptr::without_provenance_mut(DANGLING)) },
+            extra: ptr::without_provenance(1),
             _marker: PhantomData,
         }
     }
 
-    /// The current weak epoch of a live block of this `T`.
+    /// Gives up the handle, returning the pointer to the value that
+    /// [`Weak::from_raw`] takes back; as `std::rc::Weak::into_raw`. The
+    /// pointer may dangle (for [`Weak::new`], or once the object is dead).
+    ///
+    /// A raw pointer carries the object only: a reference made with a
+    /// callback gives up its share of the callback (dropping the last clone
+    /// cancels it), and the reference that `from_raw` rebuilds upgrades
+    /// while the object lives, even if the object's weak references were
+    /// cleared in between (under `SAVEALL` or by resurrection).
+    ///
+    /// ```
+    /// use cyclegc::{Cc, Weak};
+    /// let a = Cc::new(9);
+    /// let raw = Weak::into_raw(Cc::downgrade(&a));
+    /// let w = unsafe { Weak::from_raw(raw) };
+    /// assert_eq!(w.upgrade().as_deref(), Some(&9));
+    /// ```
+    pub fn into_raw(this: Weak<T>) -> *const T {
+        let raw = this.as_ptr();
+        let this = ManuallyDrop::new(this);
+        if let Some(cb) = this.callback_ptr() {
+            // SAFETY: the handle owns one strong count of its callback part.
+            drop(unsafe { Rc::from_raw(cb) });
+        }
+        raw
+    }
+
+    /// Makes a weak handle of a pointer that [`Weak::into_raw`] gave,
+    /// taking over the weak count it kept.
+    ///
+    /// # Safety
+    /// `ptr` came from `Weak::<T>::into_raw` and is given to `from_raw`
+    /// once.
+    pub unsafe fn from_raw(ptr: *const T) -> Weak<T> {
+        if ptr.addr() == DANGLING {
+            return Weak::new();
+        }
+        // SAFETY: by the caller's contract the pointer is the value pointer
+        // of an allocated block (its weak count keeps it); the weak count
+        // moves to the new handle.
+        unsafe { Weak::from_counted(CcBlock::from_sized_value_ptr(ptr)) }
+    }
+}
+
+impl<T: ?Sized + 'static> Weak<T> {
+    /// The block, unless this is a [`Weak::new`] handle.
+    #[inline]
+    fn block(&self) -> Option<NonNull<Counts>> {
+        (self.ptr.cast::<u8>().as_ptr().addr() != DANGLING).then(|| self.ptr.cast())
+    }
+
+    /// The callback part, if this reference was made with a callback.
+    #[inline]
+    fn callback_ptr(&self) -> Option<*const CallbackRef<T>> {
+        (self.extra.addr() & 1 == 0).then(|| self.extra.cast::<CallbackRef<T>>())
+    }
+
+    #[inline]
+    fn callback(&self) -> Option<&CallbackRef<T>> {
+        // SAFETY: the handle owns a strong count of its callback part.
+        self.callback_ptr().map(|p| unsafe { &*p })
+    }
+
+    /// The weak epoch this reference was made in.
+    #[inline]
+    fn epoch(&self) -> u32 {
+        match self.callback() {
+            Some(cb) => cb.epoch,
+            None => (self.extra.addr() >> 1) as u32,
+        }
+    }
+
+    /// The current weak epoch of a live block (0 for a leaf).
     fn current_epoch(p: NonNull<Counts>) -> u32 {
-        if T::IS_LEAF {
-            0
-        } else {
-            // SAFETY: `T` is not a leaf, so the block is tracked; the
-            // caller's handle keeps it allocated.
-            flags::weak_epoch(unsafe { GcPtr::new(p) }.flags())
+        // SAFETY: the caller's handle keeps the block allocated; a tracked
+        // block has a `GcHeader`.
+        unsafe {
+            if p.as_ref().is_tracked() {
+                flags::weak_epoch(GcPtr::new(p).flags())
+            } else {
+                0
+            }
         }
     }
 
     /// Wraps a pointer whose weak count the caller transfers to the handle.
     ///
     /// # Safety
-    /// `ptr` is a live block of this `T` and the caller gives up one weak count.
-    pub(crate) unsafe fn from_counted(ptr: NonNull<Counts>) -> Weak<T> {
+    /// `ptr` is an allocated block of this `T` and the caller gives up one
+    /// weak count.
+    pub(crate) unsafe fn from_counted(ptr: NonNull<CcBlock<T>>) -> Weak<T> {
         Weak {
-            ptr: Some(ptr),
-            callback: None,
-            epoch: Self::current_epoch(ptr),
+            ptr,
+            extra: tagged_epoch(Self::current_epoch(ptr.cast())),
+            _marker: PhantomData,
+        }
+    }
+
+    /// A handle to a fired reference, for its callback to receive: it
+    /// takes a new weak count and shares `shared`.
+    fn from_callback(shared: Rc<CallbackRef<T>>) -> Weak<T> {
+        // SAFETY: the collector keeps the dying object's block allocated
+        // while its callbacks run; the handle made here owns the weak count
+        // added for it.
+        unsafe { shared.ptr.cast::<Counts>().as_ref() }.inc_weak();
+        Weak {
+            ptr: shared.ptr,
+            extra: Rc::into_raw(shared).cast(),
             _marker: PhantomData,
         }
     }
@@ -131,18 +229,19 @@ impl<T: Trace> Weak<T> {
     /// # Safety
     /// As [`Weak::from_counted`].
     pub(crate) unsafe fn with_callback(
-        ptr: NonNull<Counts>,
+        ptr: NonNull<CcBlock<T>>,
         callback: impl FnOnce(&Weak<T>) + 'static,
     ) -> (Weak<T>, Rc<dyn PendingCallback>) {
         let shared = Rc::new(CallbackRef {
             callback: Cell::new(Some(Box::new(callback))),
+            epoch: Self::current_epoch(ptr.cast()),
             fired: Cell::new(false),
             trash_epoch: Cell::new(0),
+            ptr,
         });
         let weak = Weak {
-            ptr: Some(ptr),
-            callback: Some(shared.clone()),
-            epoch: Self::current_epoch(ptr),
+            ptr,
+            extra: Rc::into_raw(shared.clone()).cast(),
             _marker: PhantomData,
         };
         (weak, shared)
@@ -150,33 +249,32 @@ impl<T: Trace> Weak<T> {
 
     /// Marks this reference as owned by garbage of collection `epoch`.
     pub(crate) fn mark_trash(&self, epoch: u64) {
-        if let Some(cb) = &self.callback {
+        if let Some(cb) = self.callback() {
             cb.trash_epoch.set(epoch);
         }
     }
 
     /// Whether this is a weak reference with a callback that has run.
     pub(crate) fn callback_fired(&self) -> bool {
-        self.callback.as_ref().is_some_and(|cb| cb.fired.get())
+        self.callback().is_some_and(|cb| cb.fired.get())
     }
 
     /// The block, if the object is alive (not dead by refcount, not found
     /// unreachable by a collection).
     #[inline]
     fn live_block(&self) -> Option<NonNull<Counts>> {
-        let p = self.ptr?;
+        let p = self.block()?;
         // SAFETY: the weak count this handle owns keeps the block allocated.
         let counts = unsafe { p.as_ref() };
-        if counts.strong.get() == 0 || self.callback_fired() {
+        if counts.strong.get() == 0 || counts.value_dropped() || self.callback_fired() {
             return None;
         }
-        if !T::IS_LEAF {
-            // SAFETY: `T` is not a leaf, so the block is tracked.
+        if counts.is_tracked() {
+            // SAFETY: a tracked block has a `GcHeader`.
             let f = unsafe { GcPtr::new(p) }.flags();
             // `COLLECTING` outside a collection's analysis (which runs no
             // user code) means found unreachable: dead.
-            let dead = flags::VALUE_DROPPED | flags::COLLECTING;
-            if f & dead != 0 || flags::weak_epoch(f) != self.epoch {
+            if f & flags::COLLECTING != 0 || flags::weak_epoch(f) != self.epoch() {
                 return None;
             }
         }
@@ -191,7 +289,7 @@ impl<T: Trace> Weak<T> {
         // the new handle's.
         unsafe {
             p.as_ref().inc_strong();
-            Some(Cc::from_counted(p))
+            Some(Cc::from_counted(self.ptr))
         }
     }
 
@@ -239,33 +337,57 @@ impl<T: Trace> Weak<T> {
     /// assert!(Cc::downgrade(&a).ptr_eq(&Cc::downgrade(&a)));
     /// ```
     pub fn ptr_eq(&self, other: &Weak<T>) -> bool {
-        self.ptr == other.ptr
+        ptr::addr_eq(self.ptr.as_ptr(), other.ptr.as_ptr())
+    }
+
+    /// A pointer to the value, as `std::rc::Weak::as_ptr`: valid to read
+    /// only while the object is alive; dangling for [`Weak::new`].
+    ///
+    /// ```
+    /// use cyclegc::Cc;
+    /// let a = Cc::new(5);
+    /// let w = Cc::downgrade(&a);
+    /// assert!(std::ptr::eq(w.as_ptr(), Cc::as_ptr(&a)));
+    /// ```
+    pub fn as_ptr(&self) -> *const T {
+        match self.block() {
+            Some(_) => CcBlock::value_ptr(self.ptr),
+            None => self.ptr.as_ptr() as *const T,
+        }
     }
 }
 
-impl<T: Trace> Clone for Weak<T> {
+impl<T: ?Sized + 'static> Clone for Weak<T> {
     /// Another handle to the same weak reference (sharing its callback).
     fn clone(&self) -> Weak<T> {
-        if let Some(p) = self.ptr {
+        if let Some(p) = self.block() {
             // SAFETY: this handle's weak count keeps the block allocated.
             unsafe { p.as_ref() }.inc_weak();
         }
+        if let Some(cb) = self.callback_ptr() {
+            // SAFETY: this handle owns a strong count of the callback part,
+            // so it is alive; the count added is the new handle's.
+            unsafe { Rc::increment_strong_count(cb) };
+        }
         Weak {
             ptr: self.ptr,
-            callback: self.callback.clone(),
-            epoch: self.epoch,
+            extra: self.extra,
             _marker: PhantomData,
         }
     }
 }
 
-impl<T: Trace> Drop for Weak<T> {
+impl<T: ?Sized + 'static> Drop for Weak<T> {
     fn drop(&mut self) {
-        if let Some(p) = self.ptr {
-            // SAFETY: this handle owns one weak count of a block of this `T`;
-            // if it is the last one, the strong handles are all gone and the
-            // value was dropped before their joint weak count was released.
-            unsafe { drop_weak(p, CcBox::<T>::VTABLE) }
+        if let Some(cb) = self.callback_ptr() {
+            // SAFETY: this handle owns one strong count of its callback part.
+            drop(unsafe { Rc::from_raw(cb) });
+        }
+        if let Some(p) = self.block() {
+            // SAFETY: this handle owns one weak count of the block; if it is
+            // the last one, the strong handles are all gone and the value
+            // was dropped (or moved out) before their joint weak count went.
+            unsafe { drop_weak(p) }
         }
     }
 }
@@ -277,7 +399,7 @@ impl<T: Trace> Default for Weak<T> {
     }
 }
 
-impl<T: Trace> fmt::Debug for Weak<T> {
+impl<T: ?Sized + 'static> fmt::Debug for Weak<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(Weak)")
     }

@@ -501,7 +501,7 @@ fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: us
 /// memory. A panicking `Drop` does not stop the others.
 fn delete_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) {
     for &p in unreachable {
-        if p.flags() & flags::VALUE_DROPPED == 0 {
+        if !p.header().counts.value_dropped() {
             // SAFETY: the value is alive (just checked), the block is kept
             // (the object is `COLLECTING`), and only the collector drops
             // values of unreachable objects.

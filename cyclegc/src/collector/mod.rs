@@ -251,20 +251,58 @@ pub(crate) fn with_state<R>(f: impl FnOnce(&State) -> R) -> R {
 pub(crate) fn track_new(p: GcPtr, vtable: &'static VTable) {
     with_state(|s| {
         p.set_flags(flags::with_type_id(p.flags(), s.type_id(vtable)));
-        {
-            let mut young = s.gens[0].borrow_mut();
-            if young.is_full() && !s.teardown_registered.get() {
-                s.register_teardown();
-            }
-            young.push(p, 0);
-        }
-        let count = s.count[0].get() + 1;
-        s.count[0].set(count);
-        let threshold = s.threshold[0].get();
-        if count > threshold && threshold != 0 && s.enabled.get() && !s.collecting.get() {
-            collect_generations(s);
-        }
+        track(s, p);
     })
+}
+
+/// Gives a tracked block its type id before it is tracked (`new_cyclic`).
+pub(crate) fn assign_type_id(p: GcPtr, vtable: &'static VTable) {
+    with_state(|s| p.set_flags(flags::with_type_id(p.flags(), s.type_id(vtable))));
+}
+
+/// Links `p` into generation 0, running an automatic collection if due.
+#[inline]
+fn track(s: &State, p: GcPtr) {
+    {
+        let mut young = s.gens[0].borrow_mut();
+        if young.is_full() && !s.teardown_registered.get() {
+            s.register_teardown();
+        }
+        young.push(p, 0);
+    }
+    let count = s.count[0].get() + 1;
+    s.count[0].set(count);
+    let threshold = s.threshold[0].get();
+    if count > threshold && threshold != 0 && s.enabled.get() && !s.collecting.get() {
+        collect_generations(s);
+    }
+}
+
+/// Takes a tracked object out of its generation, if it is in one.
+fn untrack_in(s: &State, p: GcPtr) {
+    let gen = flags::generation(p.flags());
+    if gen <= flags::PERMANENT {
+        s.gens[gen as usize].borrow_mut().remove(p);
+        s.decrement_count0();
+    }
+}
+
+/// Takes a tracked object whose value is being moved out (`Cc::try_unwrap`)
+/// out of its generation.
+pub(crate) fn untrack(p: GcPtr) {
+    with_state(|s| untrack_in(s, p));
+}
+
+/// The value of the object at `block` was moved out by its only strong
+/// handle: it is dead. Its weak callbacks run, then the strong handles'
+/// joint weak count goes.
+pub(crate) fn moved_out(block: NonNull<Counts>) {
+    let _weak = DropImplicitWeak(block);
+    // SAFETY: the block is allocated: we hold its implicit weak count.
+    if unsafe { block.as_ref() }.has_weak_callbacks() {
+        // SAFETY: as above.
+        death::call_back_on_death(block, unsafe { crate::raw::vtable_of(block) });
+    }
 }
 
 /// The last strong handle of a tracked object went away.
@@ -283,7 +321,7 @@ pub(crate) fn release(p: GcPtr) {
         // with a stale count, leaked, which is the safe way out.
         return;
     }
-    if f & flags::VALUE_DROPPED != 0 {
+    if p.header().counts.value_dropped() {
         // The collector dropped the value already; this was a stray handle,
         // or a sibling's drop letting go of a member it freed before.
         // SAFETY: the strong handles' joint weak count is ours to give up.
@@ -304,11 +342,7 @@ pub(crate) fn release(p: GcPtr) {
     }
     with_state(|s| {
         // Read again: the finalizer may have run a collection that moved it.
-        let gen = flags::generation(p.flags());
-        if gen <= flags::PERMANENT {
-            s.gens[gen as usize].borrow_mut().remove(p);
-            s.decrement_count0();
-        }
+        untrack_in(s, p);
         if s.freeing.get() {
             s.pending_frees.borrow_mut().push(p);
             return;
@@ -336,7 +370,7 @@ pub(crate) fn release_leaf(block: NonNull<Counts>, vtable: &'static VTable) {
         }
     }
     {
-        let _weak = DropImplicitWeak(block, vtable);
+        let _weak = DropImplicitWeak(block);
         death::call_back_on_death(block, vtable);
         // SAFETY: strong is zero: nothing else can reach the value, and
         // this is its only drop.
@@ -362,7 +396,7 @@ fn catch_free(p: GcPtr) -> Option<Panic> {
 /// the strong handles' joint weak count (also if the drop panics).
 fn free(p: GcPtr) {
     let vtable = p.vtable();
-    let _weak = DropImplicitWeak(p.as_counts(), vtable);
+    let _weak = DropImplicitWeak(p.as_counts());
     if p.header().counts.has_weak_callbacks() {
         death::call_back_on_death(p.as_counts(), vtable);
     }

@@ -149,7 +149,7 @@ mod tests {
 
     fn fresh() -> GcPtr {
         // SAFETY: a fresh tracked block; the test frees it through its handle.
-        let p = unsafe { GcPtr::new(CcBox::<Obj>::alloc(Obj(RefCell::new(None)))) };
+        let p = unsafe { GcPtr::new(CcBox::<Obj>::alloc(Obj(RefCell::new(None))).cast()) };
         let id = crate::raw::types::id_of(CcBox::<Obj>::VTABLE);
         p.set_flags(flags::with_type_id(p.flags(), id));
         p
@@ -186,7 +186,7 @@ mod tests {
             h.flags
                 .set(flags::with_generation(h.flags.get(), flags::UNTRACKED));
             // SAFETY: each block came from `fresh` and is owned by no list now.
-            drop(unsafe { Cc::<Obj>::from_counted(p.as_counts()) });
+            drop(unsafe { Cc::<Obj>::from_counted(p.as_counts().cast()) });
         }
     }
 }

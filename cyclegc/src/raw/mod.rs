@@ -10,7 +10,9 @@ mod layout;
 pub(crate) mod types;
 
 pub(crate) use genlist::GenList;
-pub(crate) use layout::{drop_weak, CcBox, Counts, DropImplicitWeak, GcPtr, VTable};
+pub(crate) use layout::{
+    drop_weak, release_erased, vtable_of, CcBlock, CcBox, Counts, DropImplicitWeak, GcPtr, SliceBox, VTable,
+};
 
 /// Bits of [`GcHeader::flags`].
 ///
@@ -29,9 +31,9 @@ pub(crate) mod flags {
     /// Its `trace` could not run (a `RefCell` was mutably borrowed): treat
     /// it as referenced from outside for this collection.
     pub(crate) const UNTRACEABLE: u32 = 1 << 4;
-    /// The value has been dropped (or is being dropped); the allocation
-    /// stays until the last strong and weak handle goes.
-    pub(crate) const VALUE_DROPPED: u32 = 1 << 5;
+    /// A `Cc::get_mut`/`make_mut` guard lends the value out mutably: the
+    /// collector must not read it, and treats it as referenced from outside.
+    pub(crate) const BORROWED_MUT: u32 = 1 << 6;
     /// Its finalizer has run (`gc::is_finalized`).
     pub(crate) const FINALIZED: u32 = 1 << 7;
     /// Bits 8 to 19: the id of the object's type (see `types`).

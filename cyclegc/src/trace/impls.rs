@@ -251,7 +251,7 @@ unsafe impl<T: Trace + ?Sized> Trace for RefCell<T> {
 }
 
 // SAFETY: a `Cc` field is exactly one owned handle.
-unsafe impl<T: Trace> Trace for Cc<T> {
+unsafe impl<T: ?Sized + 'static> Trace for Cc<T> {
     const IS_LEAF: bool = false;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
@@ -270,7 +270,7 @@ unsafe impl Trace for AnyCc {
 
 // SAFETY: a weak handle keeps nothing alive, so there is no `Cc` to
 // visit; it is reported separately, for its callback.
-unsafe impl<T: Trace> Trace for Weak<T> {
+unsafe impl<T: ?Sized + 'static> Trace for Weak<T> {
     const IS_LEAF: bool = true;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {

@@ -6,7 +6,7 @@ use std::ptr::NonNull;
 
 use crate::any::AnyCc;
 use crate::cc::Cc;
-use crate::raw::{flags, CcBox, Counts, GcPtr, GenList, VTable};
+use crate::raw::{flags, vtable_of, Counts, GcPtr, GenList};
 use crate::weak::Weak;
 
 /// A type whose values can live in a [`Cc`] and whose `Cc` fields the
@@ -178,12 +178,14 @@ impl<'a> Tracer<'a> {
 
     /// Reports one `Cc` owned by the value being traced.
     #[inline]
-    pub fn visit<T: Trace>(&mut self, cc: &Cc<T>) {
-        if T::IS_LEAF {
-            self.visit_leaf(cc.ptr, CcBox::<T>::VTABLE);
-        } else {
+    pub fn visit<T: ?Sized + 'static>(&mut self, cc: &Cc<T>) {
+        let block = cc.block();
+        // SAFETY: `cc` is a live handle: its block is allocated.
+        if unsafe { block.as_ref() }.is_tracked() {
             // SAFETY: `cc` is a live handle to a tracked block.
-            self.visit_tracked(unsafe { GcPtr::new(cc.ptr) });
+            self.visit_tracked(unsafe { GcPtr::new(block) });
+        } else {
+            self.visit_leaf(block);
         }
     }
 
@@ -191,7 +193,7 @@ impl<'a> Tracer<'a> {
     #[inline]
     pub fn visit_any(&mut self, obj: &AnyCc) {
         if obj.vtable.is_leaf {
-            self.visit_leaf(obj.ptr, obj.vtable);
+            self.visit_leaf(obj.ptr);
         } else {
             // SAFETY: `obj` is a live handle to a tracked block.
             self.visit_tracked(unsafe { GcPtr::new(obj.ptr) });
@@ -208,7 +210,7 @@ impl<'a> Tracer<'a> {
 
     /// Reports a weak reference owned by the value being traced.
     #[inline]
-    pub(crate) fn visit_weak<T: Trace>(&mut self, weak: &Weak<T>) {
+    pub(crate) fn visit_weak<T: ?Sized + 'static>(&mut self, weak: &Weak<T>) {
         if let Mode::MarkTrashWeakrefs { epoch } = self.mode {
             weak.mark_trash(epoch);
         }
@@ -266,9 +268,10 @@ impl<'a> Tracer<'a> {
         }
     }
 
-    fn visit_leaf(&mut self, ptr: NonNull<Counts>, vtable: &'static VTable) {
+    fn visit_leaf(&mut self, ptr: NonNull<Counts>) {
         match &mut self.mode {
-            Mode::Referents(out) => out.push(AnyCc::from_raw_clone(ptr, vtable)),
+            // SAFETY: the handle being visited keeps the block allocated.
+            Mode::Referents(out) => out.push(AnyCc::from_raw_clone(ptr, unsafe { vtable_of(ptr) })),
             Mode::FindReferent { target, found } => *found |= ptr == *target,
             Mode::SubtractRefs { .. }
             | Mode::MarkReachable { .. }
