@@ -84,7 +84,7 @@ use crate::weak::Weak;
 /// already dropped; the dereference then panics (it never reads freed
 /// memory). Use [`Cc::try_deref`] in such a `Drop`, or read siblings from a
 /// finalizer, which runs while the whole cycle is still intact.
-pub struct Cc<T: ?Sized + 'static> {
+pub struct Cc<T: ?Sized> {
     pub(crate) ptr: NonNull<CcBlock<T>>,
     _owns: PhantomData<CcBlock<T>>,
 }
@@ -479,7 +479,10 @@ impl<T: ?Sized> Cc<T> {
     /// assert!(called.get());
     /// # drop(weak);
     /// ```
-    pub fn downgrade_with_callback(this: &Cc<T>, callback: impl FnOnce(&Weak<T>) + 'static) -> Weak<T> {
+    pub fn downgrade_with_callback(this: &Cc<T>, callback: impl FnOnce(&Weak<T>) + 'static) -> Weak<T>
+    where
+        T: 'static,
+    {
         this.counts().inc_weak();
         // SAFETY: the weak count just added is the new handle's.
         let (weak, pending) = unsafe { Weak::with_callback(this.ptr, callback) };

@@ -34,7 +34,7 @@ use crate::trace::Trace;
 ///
 /// A `Weak<T>` is two words (16 bytes): the object, and either the weak
 /// epoch it was made in or its shared callback part.
-pub struct Weak<T: ?Sized + 'static> {
+pub struct Weak<T: ?Sized> {
     /// The block; for [`Weak::new`], a sentinel address no block has.
     ptr: NonNull<CcBlock<T>>,
     /// Tagged: an odd value is `epoch << 1 | 1`, the object's weak epoch
@@ -52,7 +52,7 @@ const DANGLING: usize = usize::MAX;
 type WeakCallback<T> = Box<dyn FnOnce(&Weak<T>)>;
 
 /// The shared part of a weak reference made with a callback.
-pub(crate) struct CallbackRef<T: ?Sized + 'static> {
+pub(crate) struct CallbackRef<T: ?Sized> {
     callback: Cell<Option<WeakCallback<T>>>,
     /// The object's weak epoch when the reference was made.
     epoch: u32,
@@ -156,7 +156,7 @@ impl<T: Trace> Weak<T> {
     }
 }
 
-impl<T: ?Sized + 'static> Weak<T> {
+impl<T: ?Sized> Weak<T> {
     /// The block, unless this is a [`Weak::new`] handle.
     #[inline]
     fn block(&self) -> Option<NonNull<Counts>> {
@@ -231,7 +231,10 @@ impl<T: ?Sized + 'static> Weak<T> {
     pub(crate) unsafe fn with_callback(
         ptr: NonNull<CcBlock<T>>,
         callback: impl FnOnce(&Weak<T>) + 'static,
-    ) -> (Weak<T>, Rc<dyn PendingCallback>) {
+    ) -> (Weak<T>, Rc<dyn PendingCallback>)
+    where
+        T: 'static,
+    {
         let shared = Rc::new(CallbackRef {
             callback: Cell::new(Some(Box::new(callback))),
             epoch: Self::current_epoch(ptr.cast()),
@@ -357,7 +360,7 @@ impl<T: ?Sized + 'static> Weak<T> {
     }
 }
 
-impl<T: ?Sized + 'static> Clone for Weak<T> {
+impl<T: ?Sized> Clone for Weak<T> {
     /// Another handle to the same weak reference (sharing its callback).
     fn clone(&self) -> Weak<T> {
         if let Some(p) = self.block() {
@@ -377,7 +380,7 @@ impl<T: ?Sized + 'static> Clone for Weak<T> {
     }
 }
 
-impl<T: ?Sized + 'static> Drop for Weak<T> {
+impl<T: ?Sized> Drop for Weak<T> {
     fn drop(&mut self) {
         if let Some(cb) = self.callback_ptr() {
             // SAFETY: this handle owns one strong count of its callback part.
@@ -399,7 +402,7 @@ impl<T: Trace> Default for Weak<T> {
     }
 }
 
-impl<T: ?Sized + 'static> fmt::Debug for Weak<T> {
+impl<T: ?Sized> fmt::Debug for Weak<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(Weak)")
     }
