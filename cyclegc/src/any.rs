@@ -1,9 +1,10 @@
 //! `AnyCc`: a strong handle to an object of any type.
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::ptr::NonNull;
 
+use crate::any_weak::AnyWeak;
 use crate::cc::Cc;
 use crate::raw::{vtable_of, CcBlock, Counts, GcPtr, VTable};
 use crate::trace::Trace;
@@ -95,6 +96,73 @@ impl AnyCc {
         }
         // SAFETY: the type matches and the value is alive while `self` is.
         Some(unsafe { &*CcBlock::value_ptr(self.ptr.cast::<CcBlock<T>>()) })
+    }
+
+    /// The object as a `Cc<dyn Any>`, a typed handle that any object fits
+    /// (the weak containers hold objects of many types as `dyn Any`);
+    /// `None` for a slice or `str` object, which cannot be a `dyn Any`.
+    ///
+    /// ```
+    /// use std::any::Any;
+    /// use cyclegc::{weakref::WeakSet, AnyCc, Cc};
+    /// let objs = [AnyCc::from(Cc::new(1_u8)), AnyCc::from(Cc::new(String::new()))];
+    /// let mut set: WeakSet<dyn Any> = WeakSet::new();
+    /// for o in &objs {
+    ///     set.insert(&o.to_dyn_any().unwrap());
+    /// }
+    /// assert_eq!(set.len(), 2);
+    /// assert!(set.contains(&objs[1]));
+    /// let s: cyclegc::Cc<dyn Any> = objs[1].to_dyn_any().unwrap();
+    /// assert!(s.is::<String>());
+    /// ```
+    pub fn to_dyn_any(&self) -> Option<Cc<dyn Any>> {
+        let cast = self.vtable.as_dyn_any?;
+        // SAFETY: the handle keeps the object alive; the strong count added
+        // is the new handle's, whose pointer has the concrete type's
+        // `Any` metadata.
+        unsafe {
+            self.ptr.as_ref().inc_strong();
+            Some(Cc::from_counted(cast(self.ptr)))
+        }
+    }
+
+    /// A weak handle to the object: Python's `weakref.ref(obj)` for an
+    /// object of any type.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let obj = AnyCc::from(Cc::new(3_i32));
+    /// let w = obj.downgrade();
+    /// assert!(w.upgrade().is_some());
+    /// drop(obj);
+    /// assert!(w.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> AnyWeak {
+        AnyWeak::downgrade(self.ptr)
+    }
+
+    /// A weak handle with a callback: Python's `weakref.ref(obj, callback)`
+    /// for an object of any type; see [`Cc::downgrade_with_callback`] for
+    /// when and how the callback runs.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use cyclegc::{AnyCc, Cc};
+    ///
+    /// let died = Rc::new(Cell::new(false));
+    /// let flag = died.clone();
+    /// let obj = AnyCc::from(Cc::new(String::from("x")));
+    /// let w = obj.downgrade_with_callback(move |w| {
+    ///     assert!(w.upgrade().is_none());
+    ///     flag.set(true);
+    /// });
+    /// drop(obj);
+    /// assert!(died.get());
+    /// # drop(w);
+    /// ```
+    pub fn downgrade_with_callback(&self, callback: impl FnOnce(&AnyWeak) + 'static) -> AnyWeak {
+        AnyWeak::downgrade_with_callback(self.ptr, callback)
     }
 
     /// Whether two handles point to the same object.

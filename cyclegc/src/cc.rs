@@ -431,7 +431,7 @@ impl<T: ?Sized> Cc<T> {
     /// ```
     #[inline]
     pub fn weak_count(this: &Cc<T>) -> usize {
-        this.counts().weak_count() as usize - 1
+        crate::object::live_weak_handles(this.block())
     }
 
     /// Makes a [`Weak`] handle: Python's `weakref.ref(obj)`.
@@ -483,17 +483,7 @@ impl<T: ?Sized> Cc<T> {
     where
         T: 'static,
     {
-        this.counts().inc_weak();
-        // SAFETY: the weak count just added is the new handle's.
-        let (weak, pending) = unsafe { Weak::with_callback(this.ptr, callback) };
-        // A handle whose value the collector dropped is a stray: that object
-        // has died already, there is no death left to call back for. An
-        // object a finalizer is looking at (found unreachable, still
-        // intact) may yet be resurrected, so its callback is registered.
-        if !this.counts().value_dropped() {
-            crate::collector::register_weak_callback(this.block(), std::rc::Rc::downgrade(&pending));
-        }
-        weak
+        Weak::new_with_callback(this.ptr, callback)
     }
 
     /// A raw pointer to the value, for printing and comparing; it stays

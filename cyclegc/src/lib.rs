@@ -45,6 +45,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod any;
+mod any_weak;
 mod cc;
 mod collector;
 pub mod gc;
@@ -55,6 +56,7 @@ mod weak;
 pub mod weakref;
 
 pub use any::AnyCc;
+pub use any_weak::AnyWeak;
 pub use cc::Cc;
 pub use trace::{Finalize, Trace, Tracer};
 pub use weak::Weak;

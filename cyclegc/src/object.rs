@@ -4,6 +4,8 @@
 
 use crate::any::AnyCc;
 use crate::cc::Cc;
+use std::ptr::NonNull;
+
 use crate::raw::{vtable_of, Counts, GcPtr};
 
 mod sealed {
@@ -49,12 +51,16 @@ impl sealed::Sealed for AnyCc {
 
 impl AsObject for AnyCc {}
 
-/// The counts of the object behind a handle.
-pub(crate) fn counts_of(obj: &impl AsObject) -> &Counts {
+/// The block of the object behind a handle (kept allocated by the handle
+/// while it is borrowed).
+pub(crate) fn block_of(obj: &impl AsObject) -> NonNull<Counts> {
+    obj.obj_ref().ptr
+}
+
+/// A new strong handle to the object behind a handle.
+pub(crate) fn any_of(obj: &impl AsObject) -> AnyCc {
     let o = obj.obj_ref();
-    // SAFETY: the handle keeps its block allocated for as long as it is
-    // borrowed, which bounds the returned reference.
-    unsafe { o.ptr.as_ref() }
+    AnyCc::from_raw_clone(o.ptr, o.vtable)
 }
 
 /// The tracked object behind a handle, if its type is tracked at all.
@@ -63,4 +69,17 @@ pub(crate) fn tracked(obj: &impl AsObject) -> Option<GcPtr> {
     // SAFETY: the handle keeps its block allocated, and a non-leaf block is
     // a tracked one.
     (!o.vtable.is_leaf).then(|| unsafe { GcPtr::new(o.ptr) })
+}
+
+/// The number of `Weak` handles to the object at `block` that still work:
+/// those made before a collection cleared its weak references (under
+/// `SAVEALL`, or before a finalizer resurrected it) do not count.
+pub(crate) fn live_weak_handles(block: NonNull<Counts>) -> usize {
+    // SAFETY: the caller's handle keeps the block allocated.
+    let counts = unsafe { block.as_ref() };
+    let handles = counts.weak_count() as usize - 1;
+    if handles == 0 || !counts.is_tracked() {
+        return handles;
+    }
+    handles - crate::collector::stale_weaks(block)
 }

@@ -73,6 +73,9 @@ pub(crate) trait PendingCallback {
     fn fire(self: Rc<Self>, block: NonNull<Counts>);
     /// Whether garbage of collection `epoch` owns this reference.
     fn is_trash(&self, epoch: u64) -> bool;
+    /// Whether the reference still works on an object in weak epoch
+    /// `epoch` (its callback has not run and it was not cleared).
+    fn works_in(&self, epoch: u32) -> bool;
 }
 
 impl<T: ?Sized + 'static> PendingCallback for CallbackRef<T> {
@@ -88,6 +91,10 @@ impl<T: ?Sized + 'static> PendingCallback for CallbackRef<T> {
 
     fn is_trash(&self, epoch: u64) -> bool {
         self.trash_epoch.get() == epoch
+    }
+
+    fn works_in(&self, epoch: u32) -> bool {
+        !self.fired.get() && self.epoch == epoch
     }
 }
 
@@ -184,8 +191,15 @@ impl<T: ?Sized> Weak<T> {
         }
     }
 
+    /// Whether this handle's object had its weak references cleared since
+    /// the handle was made (it stays alive: `SAVEALL`, or resurrection).
+    fn is_stale(&self, p: NonNull<Counts>) -> bool {
+        // SAFETY: this handle keeps the block allocated.
+        unsafe { p.as_ref() }.is_tracked() && Self::current_epoch(p) != self.epoch()
+    }
+
     /// The current weak epoch of a live block (0 for a leaf).
-    fn current_epoch(p: NonNull<Counts>) -> u32 {
+    pub(crate) fn current_epoch(p: NonNull<Counts>) -> u32 {
         // SAFETY: the caller's handle keeps the block allocated; a tracked
         // block has a `GcHeader`.
         unsafe {
@@ -224,11 +238,36 @@ impl<T: ?Sized> Weak<T> {
         }
     }
 
+    /// A new weak reference with a callback to the live object at `ptr`,
+    /// registered with the collector: [`Cc::downgrade_with_callback`].
+    pub(crate) fn new_with_callback(
+        ptr: NonNull<CcBlock<T>>,
+        callback: impl FnOnce(&Weak<T>) + 'static,
+    ) -> Weak<T>
+    where
+        T: 'static,
+    {
+        let block = ptr.cast::<Counts>();
+        // SAFETY: the caller's strong handle keeps the block allocated.
+        let counts = unsafe { block.as_ref() };
+        counts.inc_weak();
+        // SAFETY: the weak count just added is the new handle's.
+        let (weak, pending) = unsafe { Weak::with_callback(ptr, callback) };
+        // A handle whose value the collector dropped is a stray: that object
+        // has died already, there is no death left to call back for. An
+        // object a finalizer is looking at (found unreachable, still
+        // intact) may yet be resurrected, so its callback is registered.
+        if !counts.value_dropped() {
+            crate::collector::register_weak_callback(block, Rc::downgrade(&pending));
+        }
+        weak
+    }
+
     /// A weak reference with a callback; see [`Cc::downgrade_with_callback`].
     ///
     /// # Safety
     /// As [`Weak::from_counted`].
-    pub(crate) unsafe fn with_callback(
+    unsafe fn with_callback(
         ptr: NonNull<CcBlock<T>>,
         callback: impl FnOnce(&Weak<T>) + 'static,
     ) -> (Weak<T>, Rc<dyn PendingCallback>)
@@ -325,8 +364,7 @@ impl<T: ?Sized> Weak<T> {
     /// ```
     pub fn weak_count(&self) -> usize {
         match self.live_block() {
-            // SAFETY: the block is live; the strong handles hold one extra weak count.
-            Some(p) => unsafe { p.as_ref() }.weak_count() as usize - 1,
+            Some(p) => crate::object::live_weak_handles(p),
             None => 0,
         }
     }
@@ -366,6 +404,9 @@ impl<T: ?Sized> Clone for Weak<T> {
         if let Some(p) = self.block() {
             // SAFETY: this handle's weak count keeps the block allocated.
             unsafe { p.as_ref() }.inc_weak();
+            if self.is_stale(p) {
+                crate::collector::stale_weak_changed(p, true);
+            }
         }
         if let Some(cb) = self.callback_ptr() {
             // SAFETY: this handle owns a strong count of the callback part,
@@ -382,11 +423,17 @@ impl<T: ?Sized> Clone for Weak<T> {
 
 impl<T: ?Sized> Drop for Weak<T> {
     fn drop(&mut self) {
+        let block = self.block();
+        if let Some(p) = block {
+            if self.is_stale(p) {
+                crate::collector::stale_weak_changed(p, false);
+            }
+        }
         if let Some(cb) = self.callback_ptr() {
             // SAFETY: this handle owns one strong count of its callback part.
             drop(unsafe { Rc::from_raw(cb) });
         }
-        if let Some(p) = self.block() {
+        if let Some(p) = block {
             // SAFETY: this handle owns one weak count of the block; if it is
             // the last one, the strong handles are all gone and the value
             // was dropped (or moved out) before their joint weak count went.

@@ -158,7 +158,7 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
         }
     }
     handle_weak_callbacks(s, &unreachable);
-    if finalize_garbage(&unreachable, panics) {
+    if finalize_garbage(s, &unreachable, panics) {
         let before = unreachable.len();
         unreachable = handle_resurrected_objects(s, unreachable, target_generation(g));
         if unreachable.len() < before && s.trash_epoch.get() != 0 {
@@ -444,12 +444,13 @@ fn mark_trash_weakrefs(s: &State, garbage: &[GcPtr]) {
 /// First the weak epoch of all the garbage moves on, so that the weak
 /// references it had stay dead if a finalizer resurrects it, while those
 /// the finalizers make work.
-fn finalize_garbage(unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
+fn finalize_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
     if !types::any_finalizer() {
         return false;
     }
     for &p in unreachable {
         p.set_flags(flags::next_weak_epoch(p.flags()));
+        super::weak_refs_cleared(s, p);
     }
     let mut ran = false;
     for &p in unreachable {
@@ -529,6 +530,7 @@ fn save_garbage(s: &State, unreachable: &[GcPtr], target_gen: usize) {
     garbage.reserve(unreachable.len());
     for &p in unreachable {
         p.set_flags(flags::next_weak_epoch(p.flags()));
+        super::weak_refs_cleared(s, p);
         gen.push(p, target_gen as u32);
         garbage.push(AnyCc::from_tracked(p));
     }

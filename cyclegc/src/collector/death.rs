@@ -38,6 +38,24 @@ pub(crate) fn register_weak_callback(block: NonNull<Counts>, pending: rc::Weak<d
     unsafe { block.as_ref() }.set_weak_callbacks(true);
 }
 
+/// For each working weak reference with a callback to the object at
+/// `block` (in weak epoch `epoch`), the number of its handles (clones).
+pub(crate) fn callback_refs(block: NonNull<Counts>, epoch: u32) -> Vec<usize> {
+    with_state(|s| {
+        let registry = s.weak_callbacks.borrow();
+        let Some(list) = registry.as_ref().and_then(|r| r.get(&(block.as_ptr() as usize))) else {
+            return Vec::new();
+        };
+        list.iter()
+            .filter_map(|w| {
+                let handles = w.strong_count();
+                let pending = w.upgrade()?;
+                pending.works_in(epoch).then_some(handles)
+            })
+            .collect()
+    })
+}
+
 /// Drops the registrations whose weak references are all gone, and the
 /// registry itself once it is empty (at thread exit). Objects keep their
 /// flag bit; a death that finds nothing registered calls nothing.

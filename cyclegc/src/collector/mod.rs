@@ -6,10 +6,11 @@ mod death;
 mod hooks;
 
 pub(crate) use collect::{collect, collect_generations};
-pub(crate) use death::{register_weak_callback, report_unraisable};
+pub(crate) use death::{callback_refs, register_weak_callback, report_unraisable};
 pub(crate) use hooks::Callback;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::panic::AssertUnwindSafe;
 
@@ -81,6 +82,11 @@ pub(crate) struct State {
     /// While a collection destroys its garbage: the epoch its trash weak
     /// references were marked with (their callbacks must not run); else 0.
     pub(crate) trash_epoch: Cell<u64>,
+    /// For live objects whose weak references a collection cleared (under
+    /// `SAVEALL`, or before finalizers that resurrected them): how many
+    /// `Weak` handles of theirs are cleared ones, by object address. The
+    /// counts that users see leave them out, as CPython's do.
+    stale_weaks: RefCell<Option<HashMap<usize, usize>>>,
 }
 
 impl State {
@@ -115,6 +121,7 @@ impl State {
             weak_callbacks: RefCell::new(None),
             epoch: Cell::new(0),
             trash_epoch: Cell::new(0),
+            stale_weaks: RefCell::new(None),
             last_vtable: Cell::new(std::ptr::null()),
             last_type_id: Cell::new(0),
         }
@@ -378,6 +385,50 @@ pub(crate) fn release_leaf(block: NonNull<Counts>, vtable: &'static VTable) {
         first_panic = first_panic.or(dropped.err());
     }
     resume(first_panic);
+}
+
+/// The weak references of `p` are cleared while it stays alive (its weak
+/// epoch moved on): all its `Weak` handles now are stale ones.
+pub(crate) fn weak_refs_cleared(s: &State, p: GcPtr) {
+    let handles = p.header().counts.weak_count() as usize - 1;
+    if handles > 0 {
+        let mut stale = s.stale_weaks.borrow_mut();
+        stale
+            .get_or_insert_with(HashMap::new)
+            .insert(p.as_counts().as_ptr() as usize, handles);
+    }
+}
+
+/// A stale `Weak` handle of the object at `block` was cloned (`+1`) or
+/// dropped (`-1`).
+pub(crate) fn stale_weak_changed(block: NonNull<Counts>, cloned: bool) {
+    with_state(|s| {
+        let mut stale = s.stale_weaks.borrow_mut();
+        let Some(map) = stale.as_mut() else { return };
+        let key = block.as_ptr() as usize;
+        if cloned {
+            *map.entry(key).or_default() += 1;
+        } else if let Some(n) = map.get_mut(&key) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&key);
+                if map.is_empty() {
+                    *stale = None;
+                }
+            }
+        }
+    })
+}
+
+/// How many of the `Weak` handles of the object at `block` are stale.
+pub(crate) fn stale_weaks(block: NonNull<Counts>) -> usize {
+    with_state(|s| {
+        let stale = s.stale_weaks.borrow();
+        stale
+            .as_ref()
+            .and_then(|m| m.get(&(block.as_ptr() as usize)).copied())
+            .unwrap_or(0)
+    })
 }
 
 /// Resumes a panic caught in user code, now that the collector's work is done.

@@ -38,7 +38,7 @@
 //!   vtable pointer is written once at allocation.
 
 use std::alloc::{self, Layout};
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::mem::{ManuallyDrop, MaybeUninit};
@@ -223,7 +223,13 @@ pub(crate) struct VTable {
     pub(crate) release: unsafe fn(NonNull<Counts>),
     /// Calls `Finalize::finalize` on the value, if the type has a finalizer.
     pub(crate) finalize: Option<unsafe fn(NonNull<Counts>)>,
+    /// The block seen as a `CcBlock<dyn Any>`, for a sized type (a slice
+    /// cannot be a `dyn Any`).
+    pub(crate) as_dyn_any: Option<AsDynAny>,
 }
+
+/// Sees a block as a `CcBlock<dyn Any>` (see [`VTable::as_dyn_any`]).
+pub(crate) type AsDynAny = fn(NonNull<Counts>) -> NonNull<CcBlock<dyn Any>>;
 
 /// The vtable of the object at `p`, from its header.
 ///
@@ -306,6 +312,7 @@ impl<T: Trace> CcBox<T> {
         } else {
             None
         },
+        as_dyn_any: Some(|p| p.cast::<CcBlock<T>>() as NonNull<CcBlock<dyn Any>>),
     };
 
     /// Moves `value` into a new block with `strong == weak == 1`. A tracked
@@ -442,6 +449,7 @@ impl<T: Trace> SliceBox<T> {
         dealloc: Self::dealloc,
         release: Self::release,
         finalize: None,
+        as_dyn_any: None,
     };
 
     /// The allocation of a slice of `len` and the offset of the block in it.

@@ -8,10 +8,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::rc::{self, Rc};
 
 use crate::any::AnyCc;
-use crate::cc::Cc;
+use crate::any_weak::AnyWeak;
 use crate::collector::report_unraisable;
-use crate::trace::Trace;
-use crate::weak::Weak;
+use crate::gc::AsObject;
 
 /// A finalizer's function.
 type Func = Box<dyn FnOnce()>;
@@ -38,18 +37,7 @@ struct Entry {
     atexit: Cell<bool>,
     /// The weak reference whose callback fires the finalizer; also how
     /// `peek` reaches the object.
-    watch: RefCell<Option<Box<dyn WatchedObject>>>,
-}
-
-/// A type-erased weak reference to the watched object.
-trait WatchedObject {
-    fn upgrade(&self) -> Option<AnyCc>;
-}
-
-impl<T: Trace> WatchedObject for Weak<T> {
-    fn upgrade(&self) -> Option<AnyCc> {
-        Weak::upgrade(self).map(AnyCc::from)
-    }
+    watch: RefCell<Option<AnyWeak>>,
 }
 
 impl Entry {
@@ -102,7 +90,7 @@ pub struct Finalizer {
 /// assert!(!f.alive());
 /// ```
 #[doc(alias = "weakref.finalize")]
-pub fn finalize<T: Trace>(obj: &Cc<T>, func: impl FnOnce() + 'static) -> Finalizer {
+pub fn finalize(obj: &impl AsObject, func: impl FnOnce() + 'static) -> Finalizer {
     let index = REGISTRY.with(|r| {
         let i = r.next_index.get();
         r.next_index.set(i + 1);
@@ -115,8 +103,8 @@ pub fn finalize<T: Trace>(obj: &Cc<T>, func: impl FnOnce() + 'static) -> Finaliz
         watch: RefCell::new(None),
     });
     let on_death = Rc::downgrade(&entry);
-    let watch = Cc::downgrade_with_callback(obj, move |_| fire(&on_death));
-    *entry.watch.borrow_mut() = Some(Box::new(watch));
+    let watch = crate::object::any_of(obj).downgrade_with_callback(move |_| fire(&on_death));
+    *entry.watch.borrow_mut() = Some(watch);
     REGISTRY.with(|r| r.live.borrow_mut().insert(index, entry.clone()));
     // Even without the `atexit` feature: at thread exit the registry's
     // leftovers are dropped there.

@@ -8,6 +8,7 @@ use std::mem;
 
 use super::pending::{is_live, PendingRemovals};
 use crate::cc::Cc;
+use crate::gc::AsObject;
 use crate::trace::{Trace, Tracer};
 use crate::weak::Weak;
 
@@ -54,7 +55,7 @@ use crate::weak::Weak;
 /// counting or in a collection (whose callbacks run meanwhile), are
 /// skipped, never yielded dead.
 #[doc(alias = "weakref.WeakKeyDictionary")]
-pub struct WeakKeyDictionary<K: Trace, V> {
+pub struct WeakKeyDictionary<K: ?Sized + 'static, V> {
     /// The entries by their key's address, which a live `Weak` keeps
     /// allocated, so no other object has it while the entry is stored.
     map: HashMap<usize, Entry<K, V>>,
@@ -62,12 +63,12 @@ pub struct WeakKeyDictionary<K: Trace, V> {
 }
 
 /// One entry of a [`WeakKeyDictionary`].
-struct Entry<K: Trace, V> {
+struct Entry<K: ?Sized + 'static, V> {
     key: Weak<K>,
     value: V,
 }
 
-impl<K: Trace, V> Entry<K, V> {
+impl<K: ?Sized + 'static, V> Entry<K, V> {
     /// Takes the entry out of the map: its weak reference goes first, so
     /// that no callback can run for it once the value's drop (user code)
     /// starts. Returns the value, if the key was alive.
@@ -80,7 +81,7 @@ impl<K: Trace, V> Entry<K, V> {
     }
 }
 
-impl<K: Trace, V> WeakKeyDictionary<K, V> {
+impl<K: ?Sized + 'static, V> WeakKeyDictionary<K, V> {
     /// An empty map.
     ///
     /// ```
@@ -131,8 +132,8 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
     }
 
     /// The live entry for `key`, if any.
-    fn live_entry(&self, key: &Cc<K>) -> Option<&Entry<K, V>> {
-        self.map.get(&Cc::id(key)).filter(|e| is_live(&e.key))
+    fn live_entry(&self, key: &impl AsObject) -> Option<&Entry<K, V>> {
+        self.map.get(&object_id(key)).filter(|e| is_live(&e.key))
     }
 
     /// Stores a new entry for `key`, which has no live one. A dead entry of
@@ -187,7 +188,7 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
     /// assert_eq!(map.get(&Cc::new(1)), None);
     /// ```
     #[doc(alias = "__getitem__")]
-    pub fn get(&self, key: &Cc<K>) -> Option<&V> {
+    pub fn get(&self, key: &impl AsObject) -> Option<&V> {
         self.live_entry(key).map(|e| &e.value)
     }
 
@@ -201,10 +202,10 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
     /// *visits.get_mut(&k).unwrap() += 1;
     /// assert_eq!(visits.get(&k), Some(&1));
     /// ```
-    pub fn get_mut(&mut self, key: &Cc<K>) -> Option<&mut V> {
+    pub fn get_mut(&mut self, key: &impl AsObject) -> Option<&mut V> {
         self.purge();
         self.map
-            .get_mut(&Cc::id(key))
+            .get_mut(&object_id(key))
             .filter(|e| is_live(&e.key))
             .map(|e| &mut e.value)
     }
@@ -220,7 +221,7 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
     /// assert!(!map.contains_key(&Cc::new(())));
     /// ```
     #[doc(alias = "__contains__")]
-    pub fn contains_key(&self, key: &Cc<K>) -> bool {
+    pub fn contains_key(&self, key: &impl AsObject) -> bool {
         self.live_entry(key).is_some()
     }
 
@@ -237,9 +238,9 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
     /// ```
     #[doc(alias = "pop")]
     #[doc(alias = "__delitem__")]
-    pub fn remove(&mut self, key: &Cc<K>) -> Option<V> {
+    pub fn remove(&mut self, key: &impl AsObject) -> Option<V> {
         self.purge();
-        self.map.remove(&Cc::id(key))?.release(&self.pending)
+        self.map.remove(&object_id(key))?.release(&self.pending)
     }
 
     /// The value for `key`, or else the one `default` makes, inserted:
@@ -332,28 +333,28 @@ impl<K: Trace, V> WeakKeyDictionary<K, V> {
     }
 }
 
-impl<K: Trace, V> Default for WeakKeyDictionary<K, V> {
+impl<K: ?Sized + 'static, V> Default for WeakKeyDictionary<K, V> {
     /// [`WeakKeyDictionary::new`].
     fn default() -> WeakKeyDictionary<K, V> {
         WeakKeyDictionary::new()
     }
 }
 
-impl<K: Trace, V: Clone> Clone for WeakKeyDictionary<K, V> {
+impl<K: ?Sized + 'static, V: Clone> Clone for WeakKeyDictionary<K, V> {
     /// A new map with the live entries: Python's `d.copy()`.
     fn clone(&self) -> WeakKeyDictionary<K, V> {
         self.iter().map(|(key, value)| (key, value.clone())).collect()
     }
 }
 
-impl<K: Trace + fmt::Debug, V: fmt::Debug> fmt::Debug for WeakKeyDictionary<K, V> {
+impl<K: ?Sized + 'static + fmt::Debug, V: fmt::Debug> fmt::Debug for WeakKeyDictionary<K, V> {
     /// The live entries, as a map.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<K: Trace, V> Extend<(Cc<K>, V)> for WeakKeyDictionary<K, V> {
+impl<K: ?Sized + 'static, V> Extend<(Cc<K>, V)> for WeakKeyDictionary<K, V> {
     /// Inserts every pair. The map holds the keys weakly: those that only
     /// the pairs held die as they are dropped, entries and all.
     fn extend<I: IntoIterator<Item = (Cc<K>, V)>>(&mut self, pairs: I) {
@@ -363,7 +364,7 @@ impl<K: Trace, V> Extend<(Cc<K>, V)> for WeakKeyDictionary<K, V> {
     }
 }
 
-impl<'a, K: Trace, V> Extend<(&'a Cc<K>, V)> for WeakKeyDictionary<K, V> {
+impl<'a, K: ?Sized + 'static, V> Extend<(&'a Cc<K>, V)> for WeakKeyDictionary<K, V> {
     /// Inserts every pair.
     fn extend<I: IntoIterator<Item = (&'a Cc<K>, V)>>(&mut self, pairs: I) {
         for (key, value) in pairs {
@@ -386,7 +387,7 @@ impl<'a, K: Trace, V> Extend<(&'a Cc<K>, V)> for WeakKeyDictionary<K, V> {
 /// let map: WeakKeyDictionary<char, usize> = (0..2).map(|i| (Cc::new('x'), i)).collect();
 /// assert_eq!(map.len(), 0); // nothing did
 /// ```
-impl<K: Trace, V> FromIterator<(Cc<K>, V)> for WeakKeyDictionary<K, V> {
+impl<K: ?Sized + 'static, V> FromIterator<(Cc<K>, V)> for WeakKeyDictionary<K, V> {
     fn from_iter<I: IntoIterator<Item = (Cc<K>, V)>>(pairs: I) -> WeakKeyDictionary<K, V> {
         let mut map = WeakKeyDictionary::new();
         map.extend(pairs);
@@ -394,7 +395,7 @@ impl<K: Trace, V> FromIterator<(Cc<K>, V)> for WeakKeyDictionary<K, V> {
     }
 }
 
-impl<'a, K: Trace, V> IntoIterator for &'a WeakKeyDictionary<K, V> {
+impl<'a, K: ?Sized + 'static, V> IntoIterator for &'a WeakKeyDictionary<K, V> {
     type Item = (Cc<K>, &'a V);
     type IntoIter = Iter<'a, K, V>;
 
@@ -408,7 +409,7 @@ impl<'a, K: Trace, V> IntoIterator for &'a WeakKeyDictionary<K, V> {
 // impl; the keys are weak references, which own no `Cc` and are reported
 // only when the tracer asks for leaves (so that garbage owning the map
 // makes their callbacks trash, as CPython's `handle_weakrefs` does).
-unsafe impl<K: Trace, V: Trace> Trace for WeakKeyDictionary<K, V> {
+unsafe impl<K: ?Sized + 'static, V: Trace> Trace for WeakKeyDictionary<K, V> {
     const IS_LEAF: bool = V::IS_LEAF;
 
     fn trace(&self, tracer: &mut Tracer<'_>) {
@@ -426,11 +427,11 @@ unsafe impl<K: Trace, V: Trace> Trace for WeakKeyDictionary<K, V> {
 
 /// The live entries of a [`WeakKeyDictionary`], as `(Cc<K>, &V)`; made by
 /// [`WeakKeyDictionary::iter`].
-pub struct Iter<'a, K: Trace, V> {
+pub struct Iter<'a, K: ?Sized + 'static, V> {
     inner: hash_map::Values<'a, usize, Entry<K, V>>,
 }
 
-impl<'a, K: Trace, V> Iterator for Iter<'a, K, V> {
+impl<'a, K: ?Sized + 'static, V> Iterator for Iter<'a, K, V> {
     type Item = (Cc<K>, &'a V);
 
     fn next(&mut self) -> Option<(Cc<K>, &'a V)> {
@@ -442,15 +443,15 @@ impl<'a, K: Trace, V> Iterator for Iter<'a, K, V> {
     }
 }
 
-impl<K: Trace, V> FusedIterator for Iter<'_, K, V> {}
+impl<K: ?Sized + 'static, V> FusedIterator for Iter<'_, K, V> {}
 
 /// The live keys of a [`WeakKeyDictionary`]; made by
 /// [`WeakKeyDictionary::keys`].
-pub struct Keys<'a, K: Trace, V> {
+pub struct Keys<'a, K: ?Sized + 'static, V> {
     inner: Iter<'a, K, V>,
 }
 
-impl<K: Trace, V> Iterator for Keys<'_, K, V> {
+impl<K: ?Sized + 'static, V> Iterator for Keys<'_, K, V> {
     type Item = Cc<K>;
 
     fn next(&mut self) -> Option<Cc<K>> {
@@ -462,15 +463,15 @@ impl<K: Trace, V> Iterator for Keys<'_, K, V> {
     }
 }
 
-impl<K: Trace, V> FusedIterator for Keys<'_, K, V> {}
+impl<K: ?Sized + 'static, V> FusedIterator for Keys<'_, K, V> {}
 
 /// The values of the live entries of a [`WeakKeyDictionary`]; made by
 /// [`WeakKeyDictionary::values`].
-pub struct Values<'a, K: Trace, V> {
+pub struct Values<'a, K: ?Sized + 'static, V> {
     inner: Iter<'a, K, V>,
 }
 
-impl<'a, K: Trace, V> Iterator for Values<'a, K, V> {
+impl<'a, K: ?Sized + 'static, V> Iterator for Values<'a, K, V> {
     type Item = &'a V;
 
     fn next(&mut self) -> Option<&'a V> {
@@ -482,4 +483,9 @@ impl<'a, K: Trace, V> Iterator for Values<'a, K, V> {
     }
 }
 
-impl<K: Trace, V> FusedIterator for Values<'_, K, V> {}
+impl<K: ?Sized + 'static, V> FusedIterator for Values<'_, K, V> {}
+
+/// The id of the object behind a handle: entries are keyed by it.
+fn object_id(obj: &impl AsObject) -> usize {
+    crate::object::block_of(obj).as_ptr() as usize
+}

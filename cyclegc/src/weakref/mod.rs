@@ -38,6 +38,45 @@ use crate::gc::AsObject;
 /// ```
 #[doc(alias = "weakref.getweakrefcount")]
 pub fn getweakrefcount(obj: &impl AsObject) -> usize {
-    let counts = crate::object::counts_of(obj);
-    counts.weak_count() as usize - 1
+    crate::object::live_weak_handles(crate::object::block_of(obj))
+}
+
+/// The weak references to `obj`, one per reference with an identity, as
+/// Python's `weakref.getweakrefs(obj)` lists its weakref objects: one for
+/// each reference made with a callback (its clones are one reference),
+/// and one standing for all the plain [`Weak`](crate::Weak) handles if
+/// there are any (in CPython, `weakref.ref(obj)` without a callback is one
+/// shared object). Cleared references (of an object kept alive by
+/// `SAVEALL` or resurrected) are not listed.
+///
+/// The [`AnyWeak`](crate::AnyWeak)s returned are new handles: while you
+/// hold them, [`getweakrefcount`] counts them too.
+///
+/// ```
+/// use cyclegc::{weakref, Cc};
+/// let obj = Cc::new(String::from("o"));
+/// assert!(weakref::getweakrefs(&obj).is_empty());
+/// let plain = (Cc::downgrade(&obj), Cc::downgrade(&obj));
+/// let with_cb = Cc::downgrade_with_callback(&obj, |_| {});
+/// let refs = weakref::getweakrefs(&obj);
+/// assert_eq!(refs.len(), 2); // the callback one, and the plain ones
+/// assert!(refs.iter().all(|r| r.id() == Some(Cc::id(&obj))));
+/// # drop((plain, with_cb));
+/// ```
+#[doc(alias = "weakref.getweakrefs")]
+pub fn getweakrefs(obj: &impl AsObject) -> Vec<crate::AnyWeak> {
+    let block = crate::object::block_of(obj);
+    let live = crate::object::live_weak_handles(block);
+    if live == 0 {
+        return Vec::new();
+    }
+    let any = crate::object::any_of(obj);
+    let epoch = crate::weak::Weak::<crate::any_weak::Opaque>::current_epoch(block);
+    let with_callbacks = crate::collector::callback_refs(block, epoch);
+    let plain = live.saturating_sub(with_callbacks.iter().sum::<usize>());
+    let mut refs: Vec<_> = with_callbacks.iter().map(|_| any.downgrade()).collect();
+    if plain > 0 {
+        refs.insert(0, any.downgrade());
+    }
+    refs
 }

@@ -12,7 +12,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::cc::Cc;
-use crate::trace::Trace;
 use crate::weak::Weak;
 
 /// The deaths of a container's objects, as the callbacks of its entries'
@@ -73,7 +72,7 @@ impl PendingRemovals {
     /// collection found unreachable, held by a finalizer or `Drop` of the
     /// garbage. No callback will come for it then, so its address is
     /// logged now for the next purge; the caller may also just not store it.
-    pub(super) fn watch<T: Trace>(&self, obj: &Cc<T>) -> Weak<T> {
+    pub(super) fn watch<T: ?Sized + 'static>(&self, obj: &Cc<T>) -> Weak<T> {
         let address = Cc::id(obj);
         let shared = Rc::clone(&self.shared);
         let weak = Cc::downgrade_with_callback(obj, move |_| {
@@ -89,7 +88,7 @@ impl PendingRemovals {
     /// Accounts for an entry leaving the container. The caller drops `weak`
     /// right after (before running any code of the user's), so that its
     /// callback can no longer run.
-    pub(super) fn forget<T: Trace>(&self, weak: &Weak<T>) {
+    pub(super) fn forget<T: ?Sized + 'static>(&self, weak: &Weak<T>) {
         if weak.callback_fired() {
             let dead = &self.shared.dead;
             debug_assert!(dead.get() > 0, "a fired callback was not counted");
@@ -121,6 +120,6 @@ impl PendingRemovals {
 }
 
 /// Whether a weak reference's object is alive.
-pub(super) fn is_live<T: Trace>(weak: &Weak<T>) -> bool {
+pub(super) fn is_live<T: ?Sized + 'static>(weak: &Weak<T>) -> bool {
     weak.strong_count() > 0
 }

@@ -67,12 +67,12 @@ use crate::weak::Weak;
 /// }
 /// ```
 #[doc(alias = "weakref.WeakValueDictionary")]
-pub struct WeakValueDictionary<K, V: Trace> {
+pub struct WeakValueDictionary<K, V: ?Sized + 'static> {
     map: HashMap<K, Weak<V>>,
     pending: PendingRemovals,
 }
 
-impl<K, V: Trace> WeakValueDictionary<K, V> {
+impl<K, V: ?Sized + 'static> WeakValueDictionary<K, V> {
     /// An empty map.
     ///
     /// ```
@@ -177,7 +177,7 @@ impl<K, V: Trace> WeakValueDictionary<K, V> {
     }
 }
 
-impl<K: Eq + Hash, V: Trace> WeakValueDictionary<K, V> {
+impl<K: Eq + Hash, V: ?Sized + 'static> WeakValueDictionary<K, V> {
     /// Drops the dead entries if they are more than half of those stored.
     fn purge(&mut self) {
         if !self.pending.worth_sweeping(self.map.len()) {
@@ -303,28 +303,28 @@ impl<K: Eq + Hash, V: Trace> WeakValueDictionary<K, V> {
     }
 }
 
-impl<K, V: Trace> Default for WeakValueDictionary<K, V> {
+impl<K, V: ?Sized + 'static> Default for WeakValueDictionary<K, V> {
     /// [`WeakValueDictionary::new`].
     fn default() -> WeakValueDictionary<K, V> {
         WeakValueDictionary::new()
     }
 }
 
-impl<K: Clone + Eq + Hash, V: Trace> Clone for WeakValueDictionary<K, V> {
+impl<K: Clone + Eq + Hash, V: ?Sized + 'static> Clone for WeakValueDictionary<K, V> {
     /// A new map with the live entries: Python's `d.copy()`.
     fn clone(&self) -> WeakValueDictionary<K, V> {
         self.iter().map(|(key, value)| (key.clone(), value)).collect()
     }
 }
 
-impl<K: fmt::Debug, V: Trace + fmt::Debug> fmt::Debug for WeakValueDictionary<K, V> {
+impl<K: fmt::Debug, V: ?Sized + 'static + fmt::Debug> fmt::Debug for WeakValueDictionary<K, V> {
     /// The live entries, as a map.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<K: Eq + Hash, V: Trace> Extend<(K, Cc<V>)> for WeakValueDictionary<K, V> {
+impl<K: Eq + Hash, V: ?Sized + 'static> Extend<(K, Cc<V>)> for WeakValueDictionary<K, V> {
     /// Inserts every pair. The map holds the values weakly: those that
     /// only the pairs held die as they are dropped, entries and all.
     fn extend<I: IntoIterator<Item = (K, Cc<V>)>>(&mut self, pairs: I) {
@@ -334,7 +334,7 @@ impl<K: Eq + Hash, V: Trace> Extend<(K, Cc<V>)> for WeakValueDictionary<K, V> {
     }
 }
 
-impl<'a, K: Eq + Hash, V: Trace> Extend<(K, &'a Cc<V>)> for WeakValueDictionary<K, V> {
+impl<'a, K: Eq + Hash, V: ?Sized + 'static> Extend<(K, &'a Cc<V>)> for WeakValueDictionary<K, V> {
     /// Inserts every pair.
     fn extend<I: IntoIterator<Item = (K, &'a Cc<V>)>>(&mut self, pairs: I) {
         for (key, value) in pairs {
@@ -357,7 +357,7 @@ impl<'a, K: Eq + Hash, V: Trace> Extend<(K, &'a Cc<V>)> for WeakValueDictionary<
 /// let map: WeakValueDictionary<usize, i32> = (0..2).map(|i| (i, Cc::new(0))).collect();
 /// assert_eq!(map.len(), 0); // nothing did
 /// ```
-impl<K: Eq + Hash, V: Trace> FromIterator<(K, Cc<V>)> for WeakValueDictionary<K, V> {
+impl<K: Eq + Hash, V: ?Sized + 'static> FromIterator<(K, Cc<V>)> for WeakValueDictionary<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, Cc<V>)>>(pairs: I) -> WeakValueDictionary<K, V> {
         let mut map = WeakValueDictionary::new();
         map.extend(pairs);
@@ -365,7 +365,7 @@ impl<K: Eq + Hash, V: Trace> FromIterator<(K, Cc<V>)> for WeakValueDictionary<K,
     }
 }
 
-impl<'a, K, V: Trace> IntoIterator for &'a WeakValueDictionary<K, V> {
+impl<'a, K, V: ?Sized + 'static> IntoIterator for &'a WeakValueDictionary<K, V> {
     type Item = (&'a K, Cc<V>);
     type IntoIter = Iter<'a, K, V>;
 
@@ -379,7 +379,7 @@ impl<'a, K, V: Trace> IntoIterator for &'a WeakValueDictionary<K, V> {
 // the values are weak references, which own no `Cc` and are reported only
 // when the tracer asks for leaves (so that garbage owning the map makes
 // their callbacks trash, as CPython's `handle_weakrefs` does).
-unsafe impl<K: Trace, V: Trace> Trace for WeakValueDictionary<K, V> {
+unsafe impl<K: Trace, V: ?Sized + 'static> Trace for WeakValueDictionary<K, V> {
     const IS_LEAF: bool = K::IS_LEAF;
 
     fn trace(&self, tracer: &mut Tracer<'_>) {
@@ -397,11 +397,11 @@ unsafe impl<K: Trace, V: Trace> Trace for WeakValueDictionary<K, V> {
 
 /// The live entries of a [`WeakValueDictionary`], as `(&K, Cc<V>)`; made by
 /// [`WeakValueDictionary::iter`].
-pub struct Iter<'a, K, V: Trace> {
+pub struct Iter<'a, K, V: ?Sized + 'static> {
     inner: hash_map::Iter<'a, K, Weak<V>>,
 }
 
-impl<'a, K, V: Trace> Iterator for Iter<'a, K, V> {
+impl<'a, K, V: ?Sized + 'static> Iterator for Iter<'a, K, V> {
     type Item = (&'a K, Cc<V>);
 
     fn next(&mut self) -> Option<(&'a K, Cc<V>)> {
@@ -413,15 +413,15 @@ impl<'a, K, V: Trace> Iterator for Iter<'a, K, V> {
     }
 }
 
-impl<K, V: Trace> FusedIterator for Iter<'_, K, V> {}
+impl<K, V: ?Sized + 'static> FusedIterator for Iter<'_, K, V> {}
 
 /// The keys of the live entries of a [`WeakValueDictionary`]; made by
 /// [`WeakValueDictionary::keys`].
-pub struct Keys<'a, K, V: Trace> {
+pub struct Keys<'a, K, V: ?Sized + 'static> {
     inner: Iter<'a, K, V>,
 }
 
-impl<'a, K, V: Trace> Iterator for Keys<'a, K, V> {
+impl<'a, K, V: ?Sized + 'static> Iterator for Keys<'a, K, V> {
     type Item = &'a K;
 
     fn next(&mut self) -> Option<&'a K> {
@@ -433,15 +433,15 @@ impl<'a, K, V: Trace> Iterator for Keys<'a, K, V> {
     }
 }
 
-impl<K, V: Trace> FusedIterator for Keys<'_, K, V> {}
+impl<K, V: ?Sized + 'static> FusedIterator for Keys<'_, K, V> {}
 
 /// The live values of a [`WeakValueDictionary`]; made by
 /// [`WeakValueDictionary::values`].
-pub struct Values<'a, K, V: Trace> {
+pub struct Values<'a, K, V: ?Sized + 'static> {
     inner: Iter<'a, K, V>,
 }
 
-impl<K, V: Trace> Iterator for Values<'_, K, V> {
+impl<K, V: ?Sized + 'static> Iterator for Values<'_, K, V> {
     type Item = Cc<V>;
 
     fn next(&mut self) -> Option<Cc<V>> {
@@ -453,4 +453,4 @@ impl<K, V: Trace> Iterator for Values<'_, K, V> {
     }
 }
 
-impl<K, V: Trace> FusedIterator for Values<'_, K, V> {}
+impl<K, V: ?Sized + 'static> FusedIterator for Values<'_, K, V> {}

@@ -5,6 +5,7 @@ use std::iter::FusedIterator;
 
 use super::key_dict::{self, WeakKeyDictionary};
 use crate::cc::Cc;
+use crate::gc::AsObject;
 use crate::trace::{Trace, Tracer};
 
 /// A set of objects, held weakly and compared by identity: Python's
@@ -29,11 +30,11 @@ use crate::trace::{Trace, Tracer};
 /// [`iter`](Self::iter) from the moment they die, and their entries are
 /// dropped by the next `&mut self` call.
 #[doc(alias = "weakref.WeakSet")]
-pub struct WeakSet<T: Trace> {
+pub struct WeakSet<T: ?Sized + 'static> {
     map: WeakKeyDictionary<T, ()>,
 }
 
-impl<T: Trace> WeakSet<T> {
+impl<T: ?Sized + 'static> WeakSet<T> {
     /// An empty set.
     ///
     /// ```
@@ -74,7 +75,7 @@ impl<T: Trace> WeakSet<T> {
     /// assert!(!set.contains(&Cc::new(1)));
     /// ```
     #[doc(alias = "__contains__")]
-    pub fn contains(&self, value: &Cc<T>) -> bool {
+    pub fn contains(&self, value: &impl AsObject) -> bool {
         self.map.contains_key(value)
     }
 
@@ -90,7 +91,7 @@ impl<T: Trace> WeakSet<T> {
     /// assert!(!set.remove(&a));
     /// ```
     #[doc(alias = "discard")]
-    pub fn remove(&mut self, value: &Cc<T>) -> bool {
+    pub fn remove(&mut self, value: &impl AsObject) -> bool {
         self.map.remove(value).is_some()
     }
 
@@ -150,14 +151,14 @@ impl<T: Trace> WeakSet<T> {
     }
 }
 
-impl<T: Trace> Default for WeakSet<T> {
+impl<T: ?Sized + 'static> Default for WeakSet<T> {
     /// [`WeakSet::new`].
     fn default() -> WeakSet<T> {
         WeakSet::new()
     }
 }
 
-impl<T: Trace> Clone for WeakSet<T> {
+impl<T: ?Sized + 'static> Clone for WeakSet<T> {
     /// A new set with the live objects: Python's `s.copy()`.
     fn clone(&self) -> WeakSet<T> {
         WeakSet {
@@ -166,14 +167,14 @@ impl<T: Trace> Clone for WeakSet<T> {
     }
 }
 
-impl<T: Trace + fmt::Debug> fmt::Debug for WeakSet<T> {
+impl<T: ?Sized + 'static + fmt::Debug> fmt::Debug for WeakSet<T> {
     /// The live objects, as a set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter()).finish()
     }
 }
 
-impl<T: Trace> Extend<Cc<T>> for WeakSet<T> {
+impl<T: ?Sized + 'static> Extend<Cc<T>> for WeakSet<T> {
     /// Adds every object: Python's `s.update(objects)`. The set holds them
     /// weakly: those that only the iterator held die as they are dropped.
     fn extend<I: IntoIterator<Item = Cc<T>>>(&mut self, objects: I) {
@@ -181,7 +182,7 @@ impl<T: Trace> Extend<Cc<T>> for WeakSet<T> {
     }
 }
 
-impl<'a, T: Trace> Extend<&'a Cc<T>> for WeakSet<T> {
+impl<'a, T: ?Sized + 'static> Extend<&'a Cc<T>> for WeakSet<T> {
     /// Adds every object: Python's `s.update(objects)`.
     fn extend<I: IntoIterator<Item = &'a Cc<T>>>(&mut self, objects: I) {
         self.map.extend(objects.into_iter().map(|obj| (obj, ())));
@@ -202,7 +203,7 @@ impl<'a, T: Trace> Extend<&'a Cc<T>> for WeakSet<T> {
 /// let set: WeakSet<i32> = (0..2).map(Cc::new).collect();
 /// assert_eq!(set.len(), 0);
 /// ```
-impl<T: Trace> FromIterator<Cc<T>> for WeakSet<T> {
+impl<T: ?Sized + 'static> FromIterator<Cc<T>> for WeakSet<T> {
     fn from_iter<I: IntoIterator<Item = Cc<T>>>(objects: I) -> WeakSet<T> {
         let mut set = WeakSet::new();
         set.extend(objects);
@@ -210,7 +211,7 @@ impl<T: Trace> FromIterator<Cc<T>> for WeakSet<T> {
     }
 }
 
-impl<'a, T: Trace> IntoIterator for &'a WeakSet<T> {
+impl<'a, T: ?Sized + 'static> IntoIterator for &'a WeakSet<T> {
     type Item = Cc<T>;
     type IntoIter = Iter<'a, T>;
 
@@ -222,7 +223,7 @@ impl<'a, T: Trace> IntoIterator for &'a WeakSet<T> {
 
 // SAFETY: the set owns no `Cc`, only weak references, which the map
 // reports when the tracer asks for leaves.
-unsafe impl<T: Trace> Trace for WeakSet<T> {
+unsafe impl<T: ?Sized + 'static> Trace for WeakSet<T> {
     const IS_LEAF: bool = true;
 
     fn trace(&self, tracer: &mut Tracer<'_>) {
@@ -231,11 +232,11 @@ unsafe impl<T: Trace> Trace for WeakSet<T> {
 }
 
 /// The live objects of a [`WeakSet`]; made by [`WeakSet::iter`].
-pub struct Iter<'a, T: Trace> {
+pub struct Iter<'a, T: ?Sized + 'static> {
     inner: key_dict::Keys<'a, T, ()>,
 }
 
-impl<T: Trace> Iterator for Iter<'_, T> {
+impl<T: ?Sized + 'static> Iterator for Iter<'_, T> {
     type Item = Cc<T>;
 
     fn next(&mut self) -> Option<Cc<T>> {
@@ -247,4 +248,4 @@ impl<T: Trace> Iterator for Iter<'_, T> {
     }
 }
 
-impl<T: Trace> FusedIterator for Iter<'_, T> {}
+impl<T: ?Sized + 'static> FusedIterator for Iter<'_, T> {}
