@@ -47,7 +47,18 @@ pub(crate) fn collect_generations(s: &State) -> usize {
             if g == NUM_GENERATIONS - 1 && s.long_lived_pending.get() < s.long_lived_total.get() / 4 {
                 continue;
             }
-            return collect(s, g);
+            // Nobody asked for this collection: a panic of user code in it
+            // (a `Trace` impl's included) is reported and swallowed, so
+            // that the allocation that started it goes on.
+            return match panic::catch_unwind(AssertUnwindSafe(|| {
+                collect_with(s, g, FirstPanic::reporting(g))
+            })) {
+                Ok(found) => found,
+                Err(payload) => {
+                    super::hooks::report_automatic(g, &payload);
+                    0
+                }
+            };
         }
     }
     0
@@ -58,13 +69,17 @@ pub(crate) fn collect_generations(s: &State) -> usize {
 /// found. A collection already running (this one's callbacks and `Drop`s
 /// included) makes this return 0 at once.
 pub(crate) fn collect(s: &State, g: usize) -> usize {
+    collect_with(s, g, FirstPanic::default())
+}
+
+/// [`collect`], handling the panics of user code with `panics`.
+fn collect_with(s: &State, g: usize, mut panics: FirstPanic) -> usize {
     assert!(g < NUM_GENERATIONS);
     if s.collecting.get() {
         return 0;
     }
     s.collecting.set(true);
     let collecting = ResetCollecting(s);
-    let mut panics = FirstPanic::default();
 
     let mut info = CallbackInfo {
         generation: g,

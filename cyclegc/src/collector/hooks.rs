@@ -14,11 +14,25 @@ use crate::gc::{CallbackInfo, DebugFlags, Phase};
 pub(crate) type Callback = Rc<dyn Fn(Phase, &CallbackInfo)>;
 
 /// The first panic of the user code a collection runs; later ones are
-/// dropped, as CPython reports only the first exception.
+/// dropped, as CPython reports only the first exception. An automatic
+/// collection has no caller to resume a panic in: it reports each one on
+/// standard error instead and swallows it (SPEC §5.3).
 #[derive(Default)]
-pub(crate) struct FirstPanic(Option<Panic>);
+pub(crate) struct FirstPanic {
+    first: Option<Panic>,
+    /// `Some(g)` for an automatic collection of generation `g`.
+    automatic: Option<usize>,
+}
 
 impl FirstPanic {
+    /// For an automatic collection of generation `generation`.
+    pub(crate) fn reporting(generation: usize) -> FirstPanic {
+        FirstPanic {
+            first: None,
+            automatic: Some(generation),
+        }
+    }
+
     /// Runs `f`, keeping its panic if it is the first.
     pub(crate) fn catch(&mut self, f: impl FnOnce()) {
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(f)) {
@@ -26,14 +40,20 @@ impl FirstPanic {
         }
     }
 
-    /// Keeps `payload` if no panic was kept before.
+    /// Keeps `payload` if no panic was kept before (or reports it, in an
+    /// automatic collection).
     pub(crate) fn keep(&mut self, payload: Panic) {
-        self.0.get_or_insert(payload);
+        match self.automatic {
+            Some(g) => report_automatic(g, &payload),
+            None => {
+                self.first.get_or_insert(payload);
+            }
+        }
     }
 
     /// Resumes the kept panic, if any.
     pub(crate) fn resume(self) {
-        if let Some(payload) = self.0 {
+        if let Some(payload) = self.first {
             panic::resume_unwind(payload);
         }
     }
@@ -75,4 +95,13 @@ impl State {
             panics.catch(|| callback(phase, info));
         }
     }
+}
+
+/// Reports a panic of user code run by an automatic collection of
+/// generation `g`, as CPython reports an exception in `__del__` there.
+pub(crate) fn report_automatic(g: usize, payload: &Panic) {
+    super::report_unraisable(
+        format_args!("<automatic garbage collection of generation {g}>"),
+        payload,
+    );
 }
