@@ -46,6 +46,7 @@
 
 mod any;
 mod cc;
+pub mod closure;
 mod collector;
 pub mod gc;
 mod object;
@@ -56,6 +57,7 @@ pub mod weakref;
 
 pub use any::AnyCc;
 pub use cc::Cc;
+pub use closure::{Closure, ClosureMut};
 pub use trace::{Finalize, Trace, Tracer};
 pub use weak::Weak;
 
