@@ -69,11 +69,15 @@
 //!     clicks: u32,
 //! }
 //!
+//! /// Was `Box<dyn Fn(&Event)>`. (An alias keeps clippy's
+//! /// `type_complexity` quiet, for either.)
+//! type Listener = Closure<fn(&Event)>;
+//!
 //! #[derive(Trace)]
 //! struct Node {
 //!     clicks: Cell<u32>,
 //!     children: RefCell<Vec<Cc<Node>>>,
-//!     listeners: RefCell<Vec<Closure<fn(&Event)>>>,
+//!     listeners: RefCell<Vec<Listener>>,
 //! }
 //!
 //! impl Node {
