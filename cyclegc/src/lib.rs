@@ -47,6 +47,7 @@
 mod any;
 mod any_weak;
 mod cc;
+pub mod closure;
 mod collector;
 pub mod gc;
 mod object;
@@ -58,6 +59,7 @@ pub mod weakref;
 pub use any::AnyCc;
 pub use any_weak::AnyWeak;
 pub use cc::Cc;
+pub use closure::{Closure, ClosureMut};
 pub use trace::{Finalize, Trace, Tracer};
 pub use weak::Weak;
 
