@@ -164,7 +164,8 @@ mod tests {
         ));
         assert_eq!(
             trace_body(&item),
-            "{::cyclegc::Trace::trace(&self.a,tracer);::cyclegc::Trace::trace(&self.c,tracer);}"
+            "{<Cc<u8>as::cyclegc::Trace>::trace(&self.a,tracer);\
+             <Vec<Cc<u8>>as::cyclegc::Trace>::trace(&self.c,tracer);}"
         );
         assert_eq!(
             is_leaf(&item),
@@ -180,7 +181,10 @@ mod tests {
         let item = expand_impl(parse_quote!(
             struct P(#[trace(skip)] u8, Cc<u8>);
         ));
-        assert_eq!(trace_body(&item), "{::cyclegc::Trace::trace(&self.1,tracer);}");
+        assert_eq!(
+            trace_body(&item),
+            "{<Cc<u8>as::cyclegc::Trace>::trace(&self.1,tracer);}"
+        );
     }
 
     #[test]
@@ -237,9 +241,9 @@ mod tests {
             trace_body(&item),
             "{matchself{\
              Self::Named{tracer:__field_0,self_:__field_2,..}=>{\
-             ::cyclegc::Trace::trace(__field_0,tracer);\
-             ::cyclegc::Trace::trace(__field_2,tracer);}\
-             Self::Tuple(__field_0,_)=>{::cyclegc::Trace::trace(__field_0,tracer);}\
+             <Cc<u8>as::cyclegc::Trace>::trace(__field_0,tracer);\
+             <Cc<u8>as::cyclegc::Trace>::trace(__field_2,tracer);}\
+             Self::Tuple(__field_0,_)=>{<Cc<u8>as::cyclegc::Trace>::trace(__field_0,tracer);}\
              Self::Unit{..}=>{}\
              Self::Skipped{..}=>{}\
              }}"
