@@ -6,16 +6,15 @@
 //!
 //! # What is generated
 //!
-//! For a struct or enum (named, tuple or unit fields, any generics), in
-//! outline (the runnable examples are in `cyclegc`'s docs, since this crate
-//! cannot depend on it):
+//! For a struct or enum (named, tuple or unit fields, type and const
+//! generics), in outline (the runnable examples are in `cyclegc`'s docs):
 //!
 //! ```text
 //! unsafe impl<T> ::cyclegc::Trace for Name<T> where /* original */, T: ::cyclegc::Trace {
 //!     const IS_LEAF: bool = <Field1 as ::cyclegc::Trace>::IS_LEAF && /* ... */;
 //!     fn trace(&self, tracer: &mut ::cyclegc::Tracer<'_>) {
-//!         // `::cyclegc::Trace::trace(field, tracer)` for every traced field,
-//!         // in declaration order; enums match on `self` first.
+//!         // `<FieldType as ::cyclegc::Trace>::trace(field, tracer)` for every
+//!         // traced field, in declaration order; enums match on `self` first.
 //!     }
 //! }
 //! ```
@@ -61,8 +60,8 @@
 //! anyway. An associated type such as `T::Item` is bounded itself
 //! (`T::Item: ::cyclegc::Trace`) instead of `T`. Whole field types are never
 //! bounded: a predicate like `Option<Cc<Node<T>>>: Trace` on the impl for
-//! `Node<T>` makes rustc's trait solver overflow. Lifetime and const
-//! parameters are passed through unchanged.
+//! `Node<T>` makes rustc's trait solver overflow. Const parameters are
+//! passed through unchanged.
 //!
 //! # Recursive types
 //!
@@ -79,6 +78,69 @@
 //! still form a cycle; put `#[trace(tracked)]` on one of them. So does a
 //! field that spells the type itself with a longer path (`crate::Node`):
 //! such paths are left alone, since `other::Node` may be a different type.
+//!
+//! # Errors
+//!
+//! A traced field whose type has no `Trace` impl is reported once, on the
+//! field's type, with the ways out. The usual case is a closure:
+//!
+//! ```compile_fail,E0277
+//! use cyclegc::Trace;
+//!
+//! #[derive(Trace)]
+//! struct Button {
+//!     label: String,
+//!     on_click: Box<dyn Fn()>, // `dyn Fn()` does not implement `Trace`
+//! }
+//! ```
+//!
+//! Give the closure its captures as a `Trace` value (`cyclegc::Closure`),
+//! or let it capture only `Weak` handles and skip it. A skipped field must
+//! not own a `Cc`: the collector cannot see it, so a cycle through it would
+//! never be freed.
+//!
+//! ```
+//! use std::cell::Cell;
+//! use cyclegc::{Cc, Trace};
+//!
+//! #[derive(Trace)]
+//! struct Counter {
+//!     clicks: Cell<u32>,
+//! }
+//!
+//! #[derive(Trace)]
+//! struct Button {
+//!     label: String,
+//!     #[trace(skip)]
+//!     on_click: Box<dyn Fn()>,
+//! }
+//!
+//! let counter = Cc::new(Counter { clicks: Cell::new(0) });
+//! let weak = Cc::downgrade(&counter);
+//! let button = Button {
+//!     label: "+1".into(),
+//!     on_click: Box::new(move || {
+//!         if let Some(counter) = weak.upgrade() {
+//!             counter.clicks.set(counter.clicks.get() + 1);
+//!         }
+//!     }),
+//! };
+//! (button.on_click)();
+//! assert_eq!(counter.clicks.get(), 1);
+//! ```
+//!
+//! Lifetime parameters are rejected: Trace types must be `'static`, because
+//! the collector may keep a value alive arbitrarily long (in a cycle, until
+//! a collection finds it), past the end of any borrow.
+//!
+//! ```compile_fail
+//! use cyclegc::Trace;
+//!
+//! #[derive(Trace)]
+//! struct View<'a> { // Trace types must be 'static, but `View` borrows for `'a`
+//!     name: &'a str,
+//! }
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -333,15 +395,30 @@ mod tests {
     }
 
     #[test]
-    fn lifetimes_and_const_generics_pass_through() {
+    fn const_generics_pass_through() {
         let item = expand_impl(parse_quote!(
-            struct S<'a, T: 'a, const N: usize> {
-                items: [&'a T; N],
+            struct S<T, const N: usize> {
+                items: [T; N],
             }
         ));
-        assert_eq!(compact(&item.generics.params), "'a,T:'a,constN:usize");
-        assert_eq!(compact(&item.self_ty), "S<'a,T,N>");
+        assert_eq!(compact(&item.generics.params), "T,constN:usize");
+        assert_eq!(compact(&item.self_ty), "S<T,N>");
         assert_eq!(where_clause(&item), "whereT:::cyclegc::Trace");
+    }
+
+    #[test]
+    fn lifetime_parameters_are_rejected_one_error_each() {
+        let tokens = expand_or_report(&parse_quote!(
+            struct S<'a, 'b, T> {
+                a: &'a T,
+                b: &'b T,
+            }
+        ));
+        let text = tokens.to_string();
+        assert_eq!(text.matches("Trace types must be 'static").count(), 2, "{text}");
+        assert!(text.contains("borrows for `'a`"), "{text}");
+        assert!(text.contains("borrows for `'b`"), "{text}");
+        assert!(!text.contains("unsafe impl"), "{text}");
     }
 
     #[test]

@@ -45,9 +45,10 @@ pub(crate) struct FieldInfo<'a> {
 impl<'a> Model<'a> {
     /// Checks `input` and builds its model, or returns every error found.
     pub(crate) fn analyze(input: &'a DeriveInput) -> syn::Result<Self> {
+        let generics = check_generics(input);
         let options = attrs::parse_type_options(&input.attrs);
         let shape = analyze_shape(input);
-        let (options, shape) = both(options, shape)?;
+        let ((), (options, shape)) = both(generics, both(options, shape))?;
         Ok(Model {
             name: &input.ident,
             generics: &input.generics,
@@ -80,6 +81,25 @@ impl<'a> VariantInfo<'a> {
 /// `ty`, so that "`X: Trace` is not satisfied" is reported on the field.
 pub(crate) fn field_span(ty: &Type) -> Span {
     Span::call_site().located_at(ty.span())
+}
+
+/// Rejects lifetime parameters. `Trace: 'static` would reject them too, but
+/// through a lifetime error on the generated impl that names neither the
+/// rule nor the reason.
+fn check_generics(input: &DeriveInput) -> syn::Result<()> {
+    let errors = input.generics.lifetimes().map(|param| {
+        let lifetime = &param.lifetime;
+        Err::<(), _>(syn::Error::new_spanned(
+            lifetime,
+            format!(
+                "Trace types must be 'static, but `{name}` borrows for `{lifetime}`: the collector \
+                 may keep a value alive arbitrarily long, past the end of any borrow; \
+                 own the data instead (`String`, `Vec<T>`, `Box<T>`, `Cc<T>`) or borrow for 'static",
+                name = input.ident,
+            ),
+        ))
+    });
+    collect_all(errors).map(drop)
 }
 
 fn analyze_shape(input: &DeriveInput) -> syn::Result<Shape<'_>> {
