@@ -1,5 +1,6 @@
 //! The `Trace` trait: how the collector sees the handles inside a value.
 
+mod ext;
 mod impls;
 
 use std::ptr::NonNull;
