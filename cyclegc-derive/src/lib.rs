@@ -19,6 +19,11 @@
 //! }
 //! ```
 //!
+//! A field whose type is a function pointer (`fn(&Node) -> bool`) is skipped
+//! as if marked `#[trace(skip)]`: code owns no data, and a pointer whose
+//! arguments borrow is a higher-ranked type that no `Trace` impl can cover.
+//! Inside another type (`Vec<fn(&Node)>`) it still needs `#[trace(skip)]`.
+//!
 //! A type without traced fields (a unit struct, a fieldless enum, or one whose
 //! fields are all skipped) is a leaf and its `trace` does nothing. Unions are
 //! rejected, since the collector could not know which field is live.

@@ -39,6 +39,7 @@ pub(crate) struct FieldInfo<'a> {
     /// `name` or `0`: how the field is reached from `self` or in a pattern.
     pub(crate) member: Member,
     pub(crate) ty: &'a Type,
+    /// Not traced: marked `#[trace(skip)]`, or a function pointer.
     pub(crate) skip: bool,
 }
 
@@ -131,10 +132,24 @@ fn analyze_fields(fields: &Fields) -> syn::Result<Vec<FieldInfo<'_>>> {
         Ok(FieldInfo {
             member: member_of(field, position),
             ty: &field.ty,
-            skip: attrs::is_skipped(field)?,
+            skip: attrs::is_skipped(field)? || is_fn_pointer(&field.ty),
         })
     });
     collect_all(infos)
+}
+
+/// A function pointer owns no data, so not tracing it is exact. Skipping it
+/// also covers the pointers that no `Trace` impl can: one whose arguments
+/// borrow (`fn(&Node)`) is higher-ranked (`for<'a> fn(&'a Node)`), and an
+/// impl for those overlaps the one for `fn(A)` (rustc's
+/// `coherence_leak_check`).
+fn is_fn_pointer(ty: &Type) -> bool {
+    match ty {
+        Type::BareFn(_) => true,
+        Type::Paren(inner) => is_fn_pointer(&inner.elem),
+        Type::Group(inner) => is_fn_pointer(&inner.elem),
+        _ => false,
+    }
 }
 
 fn member_of(field: &syn::Field, position: usize) -> Member {
@@ -211,6 +226,19 @@ mod tests {
         let model = Model::analyze(&input).unwrap();
         assert_eq!(skips(&model), [false, true]);
         assert_eq!(model.traced_fields().count(), 1);
+    }
+
+    #[test]
+    fn function_pointer_fields_are_skipped() {
+        let input: DeriveInput = parse_quote!(
+            struct S {
+                a: fn(&S) -> usize,
+                b: (unsafe extern "C" fn(u8)),
+                c: Option<fn(u8)>,
+            }
+        );
+        let model = Model::analyze(&input).unwrap();
+        assert_eq!(skips(&model), [true, true, false]);
     }
 
     #[test]
