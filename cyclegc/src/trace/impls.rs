@@ -81,9 +81,11 @@ unsafe impl<H: 'static> Trace for std::hash::BuildHasherDefault<H> {
 }
 
 /// Function pointers, safe and `unsafe`, Rust and C ABI, up to 12
-/// arguments: code owns no data. A pointer whose signature borrows
+/// arguments: code owns no data. A pointer whose arguments borrow
 /// (`fn(&str)`, which is `for<'a> fn(&'a str)`) is a different type that
-/// these impls do not cover; skip such a field.
+/// these impls do not cover, and cannot: an impl for it overlaps this one
+/// (rustc's `coherence_leak_check`). `#[derive(Trace)]` skips fields of
+/// function pointer type for that reason.
 macro_rules! fn_ptr {
     ($($arg:ident)*) => {
         fn_ptr!(@impl [$($arg)*] fn($($arg),*) -> R);
