@@ -162,7 +162,8 @@ fn binding_ident(position: usize) -> Ident {
 }
 
 fn trace_call(field: &FieldInfo<'_>, place: TokenStream, tracer: &Ident) -> TokenStream {
-    quote_spanned!(field_span(field.ty)=> ::cyclegc::Trace::trace(#place, #tracer);)
+    let ty = field.ty;
+    quote_spanned!(field_span(field.ty)=> <#ty as ::cyclegc::Trace>::trace(#place, #tracer);)
 }
 
 fn finalize_items(finalize: bool) -> TokenStream {

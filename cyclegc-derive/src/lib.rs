@@ -6,19 +6,23 @@
 //!
 //! # What is generated
 //!
-//! For a struct or enum (named, tuple or unit fields, any generics), in
-//! outline (the runnable examples are in `cyclegc`'s docs, since this crate
-//! cannot depend on it):
+//! For a struct or enum (named, tuple or unit fields, type and const
+//! generics), in outline (the runnable examples are in `cyclegc`'s docs):
 //!
 //! ```text
 //! unsafe impl<T> ::cyclegc::Trace for Name<T> where /* original */, T: ::cyclegc::Trace {
 //!     const IS_LEAF: bool = <Field1 as ::cyclegc::Trace>::IS_LEAF && /* ... */;
 //!     fn trace(&self, tracer: &mut ::cyclegc::Tracer<'_>) {
-//!         // `::cyclegc::Trace::trace(field, tracer)` for every traced field,
-//!         // in declaration order; enums match on `self` first.
+//!         // `<FieldType as ::cyclegc::Trace>::trace(field, tracer)` for every
+//!         // traced field, in declaration order; enums match on `self` first.
 //!     }
 //! }
 //! ```
+//!
+//! A field whose type is a function pointer (`fn(&Node) -> bool`) is skipped
+//! as if marked `#[trace(skip)]`: code owns no data, and a pointer whose
+//! arguments borrow is a higher-ranked type that no `Trace` impl can cover.
+//! Inside another type (`Vec<fn(&Node)>`) it still needs `#[trace(skip)]`.
 //!
 //! A type without traced fields (a unit struct, a fieldless enum, or one whose
 //! fields are all skipped) is a leaf and its `trace` does nothing. Unions are
@@ -61,8 +65,8 @@
 //! anyway. An associated type such as `T::Item` is bounded itself
 //! (`T::Item: ::cyclegc::Trace`) instead of `T`. Whole field types are never
 //! bounded: a predicate like `Option<Cc<Node<T>>>: Trace` on the impl for
-//! `Node<T>` makes rustc's trait solver overflow. Lifetime and const
-//! parameters are passed through unchanged.
+//! `Node<T>` makes rustc's trait solver overflow. Const parameters are
+//! passed through unchanged.
 //!
 //! # Recursive types
 //!
@@ -79,6 +83,69 @@
 //! still form a cycle; put `#[trace(tracked)]` on one of them. So does a
 //! field that spells the type itself with a longer path (`crate::Node`):
 //! such paths are left alone, since `other::Node` may be a different type.
+//!
+//! # Errors
+//!
+//! A traced field whose type has no `Trace` impl is reported once, on the
+//! field's type, with the ways out. The usual case is a closure:
+//!
+//! ```compile_fail,E0277
+//! use cyclegc::Trace;
+//!
+//! #[derive(Trace)]
+//! struct Button {
+//!     label: String,
+//!     on_click: Box<dyn Fn()>, // `dyn Fn()` does not implement `Trace`
+//! }
+//! ```
+//!
+//! Give the closure its captures as a `Trace` value (`cyclegc::Closure`),
+//! or let it capture only `Weak` handles and skip it. A skipped field must
+//! not own a `Cc`: the collector cannot see it, so a cycle through it would
+//! never be freed.
+//!
+//! ```
+//! use std::cell::Cell;
+//! use cyclegc::{Cc, Trace};
+//!
+//! #[derive(Trace)]
+//! struct Counter {
+//!     clicks: Cell<u32>,
+//! }
+//!
+//! #[derive(Trace)]
+//! struct Button {
+//!     label: String,
+//!     #[trace(skip)]
+//!     on_click: Box<dyn Fn()>,
+//! }
+//!
+//! let counter = Cc::new(Counter { clicks: Cell::new(0) });
+//! let weak = Cc::downgrade(&counter);
+//! let button = Button {
+//!     label: "+1".into(),
+//!     on_click: Box::new(move || {
+//!         if let Some(counter) = weak.upgrade() {
+//!             counter.clicks.set(counter.clicks.get() + 1);
+//!         }
+//!     }),
+//! };
+//! (button.on_click)();
+//! assert_eq!(counter.clicks.get(), 1);
+//! ```
+//!
+//! Lifetime parameters are rejected: Trace types must be `'static`, because
+//! the collector may keep a value alive arbitrarily long (in a cycle, until
+//! a collection finds it), past the end of any borrow.
+//!
+//! ```compile_fail
+//! use cyclegc::Trace;
+//!
+//! #[derive(Trace)]
+//! struct View<'a> { // Trace types must be 'static, but `View` borrows for `'a`
+//!     name: &'a str,
+//! }
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -164,7 +231,8 @@ mod tests {
         ));
         assert_eq!(
             trace_body(&item),
-            "{::cyclegc::Trace::trace(&self.a,tracer);::cyclegc::Trace::trace(&self.c,tracer);}"
+            "{<Cc<u8>as::cyclegc::Trace>::trace(&self.a,tracer);\
+             <Vec<Cc<u8>>as::cyclegc::Trace>::trace(&self.c,tracer);}"
         );
         assert_eq!(
             is_leaf(&item),
@@ -180,7 +248,10 @@ mod tests {
         let item = expand_impl(parse_quote!(
             struct P(#[trace(skip)] u8, Cc<u8>);
         ));
-        assert_eq!(trace_body(&item), "{::cyclegc::Trace::trace(&self.1,tracer);}");
+        assert_eq!(
+            trace_body(&item),
+            "{<Cc<u8>as::cyclegc::Trace>::trace(&self.1,tracer);}"
+        );
     }
 
     #[test]
@@ -237,9 +308,9 @@ mod tests {
             trace_body(&item),
             "{matchself{\
              Self::Named{tracer:__field_0,self_:__field_2,..}=>{\
-             ::cyclegc::Trace::trace(__field_0,tracer);\
-             ::cyclegc::Trace::trace(__field_2,tracer);}\
-             Self::Tuple(__field_0,_)=>{::cyclegc::Trace::trace(__field_0,tracer);}\
+             <Cc<u8>as::cyclegc::Trace>::trace(__field_0,tracer);\
+             <Cc<u8>as::cyclegc::Trace>::trace(__field_2,tracer);}\
+             Self::Tuple(__field_0,_)=>{<Cc<u8>as::cyclegc::Trace>::trace(__field_0,tracer);}\
              Self::Unit{..}=>{}\
              Self::Skipped{..}=>{}\
              }}"
@@ -329,15 +400,30 @@ mod tests {
     }
 
     #[test]
-    fn lifetimes_and_const_generics_pass_through() {
+    fn const_generics_pass_through() {
         let item = expand_impl(parse_quote!(
-            struct S<'a, T: 'a, const N: usize> {
-                items: [&'a T; N],
+            struct S<T, const N: usize> {
+                items: [T; N],
             }
         ));
-        assert_eq!(compact(&item.generics.params), "'a,T:'a,constN:usize");
-        assert_eq!(compact(&item.self_ty), "S<'a,T,N>");
+        assert_eq!(compact(&item.generics.params), "T,constN:usize");
+        assert_eq!(compact(&item.self_ty), "S<T,N>");
         assert_eq!(where_clause(&item), "whereT:::cyclegc::Trace");
+    }
+
+    #[test]
+    fn lifetime_parameters_are_rejected_one_error_each() {
+        let tokens = expand_or_report(&parse_quote!(
+            struct S<'a, 'b, T> {
+                a: &'a T,
+                b: &'b T,
+            }
+        ));
+        let text = tokens.to_string();
+        assert_eq!(text.matches("Trace types must be 'static").count(), 2, "{text}");
+        assert!(text.contains("borrows for `'a`"), "{text}");
+        assert!(text.contains("borrows for `'b`"), "{text}");
+        assert!(!text.contains("unsafe impl"), "{text}");
     }
 
     #[test]

@@ -39,15 +39,17 @@ pub(crate) struct FieldInfo<'a> {
     /// `name` or `0`: how the field is reached from `self` or in a pattern.
     pub(crate) member: Member,
     pub(crate) ty: &'a Type,
+    /// Not traced: marked `#[trace(skip)]`, or a function pointer.
     pub(crate) skip: bool,
 }
 
 impl<'a> Model<'a> {
     /// Checks `input` and builds its model, or returns every error found.
     pub(crate) fn analyze(input: &'a DeriveInput) -> syn::Result<Self> {
+        let generics = check_generics(input);
         let options = attrs::parse_type_options(&input.attrs);
         let shape = analyze_shape(input);
-        let (options, shape) = both(options, shape)?;
+        let ((), (options, shape)) = both(generics, both(options, shape))?;
         Ok(Model {
             name: &input.ident,
             generics: &input.generics,
@@ -82,6 +84,25 @@ pub(crate) fn field_span(ty: &Type) -> Span {
     Span::call_site().located_at(ty.span())
 }
 
+/// Rejects lifetime parameters. `Trace: 'static` would reject them too, but
+/// through a lifetime error on the generated impl that names neither the
+/// rule nor the reason.
+fn check_generics(input: &DeriveInput) -> syn::Result<()> {
+    let errors = input.generics.lifetimes().map(|param| {
+        let lifetime = &param.lifetime;
+        Err::<(), _>(syn::Error::new_spanned(
+            lifetime,
+            format!(
+                "Trace types must be 'static, but `{name}` borrows for `{lifetime}`: the collector \
+                 may keep a value alive arbitrarily long, past the end of any borrow; \
+                 own the data instead (`String`, `Vec<T>`, `Box<T>`, `Cc<T>`) or borrow for 'static",
+                name = input.ident,
+            ),
+        ))
+    });
+    collect_all(errors).map(drop)
+}
+
 fn analyze_shape(input: &DeriveInput) -> syn::Result<Shape<'_>> {
     match &input.data {
         Data::Struct(data) => analyze_fields(&data.fields).map(Shape::Struct),
@@ -111,10 +132,24 @@ fn analyze_fields(fields: &Fields) -> syn::Result<Vec<FieldInfo<'_>>> {
         Ok(FieldInfo {
             member: member_of(field, position),
             ty: &field.ty,
-            skip: attrs::is_skipped(field)?,
+            skip: attrs::is_skipped(field)? || is_fn_pointer(&field.ty),
         })
     });
     collect_all(infos)
+}
+
+/// A function pointer owns no data, so not tracing it is exact. Skipping it
+/// also covers the pointers that no `Trace` impl can: one whose arguments
+/// borrow (`fn(&Node)`) is higher-ranked (`for<'a> fn(&'a Node)`), and an
+/// impl for those overlaps the one for `fn(A)` (rustc's
+/// `coherence_leak_check`).
+fn is_fn_pointer(ty: &Type) -> bool {
+    match ty {
+        Type::BareFn(_) => true,
+        Type::Paren(inner) => is_fn_pointer(&inner.elem),
+        Type::Group(inner) => is_fn_pointer(&inner.elem),
+        _ => false,
+    }
 }
 
 fn member_of(field: &syn::Field, position: usize) -> Member {
@@ -191,6 +226,19 @@ mod tests {
         let model = Model::analyze(&input).unwrap();
         assert_eq!(skips(&model), [false, true]);
         assert_eq!(model.traced_fields().count(), 1);
+    }
+
+    #[test]
+    fn function_pointer_fields_are_skipped() {
+        let input: DeriveInput = parse_quote!(
+            struct S {
+                a: fn(&S) -> usize,
+                b: (unsafe extern "C" fn(u8)),
+                c: Option<fn(u8)>,
+            }
+        );
+        let model = Model::analyze(&input).unwrap();
+        assert_eq!(skips(&model), [true, true, false]);
     }
 
     #[test]

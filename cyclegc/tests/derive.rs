@@ -478,3 +478,41 @@ fn tracked_breaks_mutual_recursion() {
     };
     assert!(pong.ping.is_some_and(|ping| ping.pong.is_none()));
 }
+
+// ---- fields of the std types added for issue 8 --------------------------
+
+#[derive(Trace)]
+struct Widget {
+    name: std::borrow::Cow<'static, str>,
+    on_event: fn(&Widget) -> usize,
+    span: std::ops::Range<usize>,
+    parent: std::cell::OnceCell<Cc<Widget>>,
+    children: std::sync::Mutex<Vec<Cc<Widget>>>,
+}
+
+impl Widget {
+    fn new(name: &'static str) -> Cc<Widget> {
+        Cc::new(Widget {
+            name: name.into(),
+            on_event: |w| w.name.len(),
+            span: 0..1,
+            parent: std::cell::OnceCell::new(),
+            children: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+}
+
+#[test]
+fn parent_and_child_through_once_cell_and_mutex_are_collected() {
+    assert!(!is_leaf::<Widget>());
+    gc::collect();
+    let root = Widget::new("root");
+    let child = Widget::new("child");
+    child.parent.set(root.clone()).ok().expect("parent set once");
+    root.children.lock().unwrap().push(child.clone());
+    assert_eq!((child.on_event)(&child), 5);
+    assert_eq!(root.span, 0..1);
+    assert_same(&gc::referents(&child), &[AnyCc::from(root.clone())]);
+    drop((root, child));
+    assert_eq!(gc::collect(), 2);
+}

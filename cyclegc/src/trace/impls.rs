@@ -1,8 +1,12 @@
 //! `Trace` for the standard library's types.
 
-use std::cell::{Cell, RefCell};
+use std::borrow::{Cow, ToOwned};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
 use std::marker::PhantomData;
+use std::ops::{Range, RangeFrom, RangeInclusive, RangeTo, RangeToInclusive};
+use std::sync::{Mutex, OnceLock, RwLock, TryLockError};
 
 use super::{Trace, Tracer};
 use crate::any::AnyCc;
@@ -42,18 +46,76 @@ leaf!(
     String,
     &'static str,
     str,
+    std::ffi::OsString,
+    std::ffi::OsStr,
+    std::ffi::CString,
+    std::ffi::CStr,
     std::path::PathBuf,
+    std::path::Path,
     std::time::Duration,
     std::time::Instant,
     std::time::SystemTime,
+    std::cmp::Ordering,
+    std::ops::RangeFull,
     std::num::NonZeroU8,
     std::num::NonZeroU16,
     std::num::NonZeroU32,
     std::num::NonZeroU64,
+    std::num::NonZeroU128,
     std::num::NonZeroUsize,
+    std::num::NonZeroI8,
+    std::num::NonZeroI16,
     std::num::NonZeroI32,
     std::num::NonZeroI64,
+    std::num::NonZeroI128,
+    std::num::NonZeroIsize,
+    std::collections::hash_map::RandomState,
+    std::collections::hash_map::DefaultHasher,
 );
+
+// SAFETY: a `BuildHasherDefault` is a marker; it holds no `H`.
+unsafe impl<H: 'static> Trace for std::hash::BuildHasherDefault<H> {
+    const IS_LEAF: bool = true;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+/// Function pointers, safe and `unsafe`, Rust and C ABI, up to 12
+/// arguments: code owns no data. A pointer whose arguments borrow
+/// (`fn(&str)`, which is `for<'a> fn(&'a str)`) is a different type that
+/// these impls do not cover, and cannot: an impl for it overlaps this one
+/// (rustc's `coherence_leak_check`). `#[derive(Trace)]` skips fields of
+/// function pointer type for that reason.
+macro_rules! fn_ptr {
+    ($($arg:ident)*) => {
+        fn_ptr!(@impl [$($arg)*] fn($($arg),*) -> R);
+        fn_ptr!(@impl [$($arg)*] unsafe fn($($arg),*) -> R);
+        fn_ptr!(@impl [$($arg)*] extern "C" fn($($arg),*) -> R);
+        fn_ptr!(@impl [$($arg)*] unsafe extern "C" fn($($arg),*) -> R);
+    };
+    (@impl [$($arg:ident)*] $ptr:ty) => {
+        // SAFETY: a function pointer owns nothing.
+        unsafe impl<R: 'static, $($arg: 'static),*> Trace for $ptr {
+            const IS_LEAF: bool = true;
+            #[inline]
+            fn trace(&self, _: &mut Tracer<'_>) {}
+        }
+    };
+}
+
+fn_ptr!();
+fn_ptr!(A);
+fn_ptr!(A B);
+fn_ptr!(A B C);
+fn_ptr!(A B C D);
+fn_ptr!(A B C D E);
+fn_ptr!(A B C D E F);
+fn_ptr!(A B C D E F G);
+fn_ptr!(A B C D E F G H);
+fn_ptr!(A B C D E F G H I);
+fn_ptr!(A B C D E F G H I J);
+fn_ptr!(A B C D E F G H I J K);
+fn_ptr!(A B C D E F G H I J K L);
 
 /// Containers whose every element is traced: leaf exactly when the element is.
 macro_rules! sequence {
@@ -147,6 +209,64 @@ unsafe impl<T: Trace, S: 'static> Trace for HashSet<T, S> {
                 item.trace(tracer);
             }
         }
+    }
+}
+
+// SAFETY: only the owned form owns its value. A borrowed one owns nothing:
+// the `Cc`s behind a `&'static B` belong to whatever owns the referent (a
+// leaked box, a `static`), which keeps them alive, so visiting them would
+// report handles that `self` does not own.
+unsafe impl<B> Trace for Cow<'static, B>
+where
+    B: ToOwned + ?Sized + 'static,
+    B::Owned: Trace,
+{
+    const IS_LEAF: bool = <B::Owned as Trace>::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if let Cow::Owned(owned) = self {
+            owned.trace(tracer);
+        }
+    }
+}
+
+// SAFETY: visits the one value the wrapper owns.
+unsafe impl<T: Trace> Trace for Reverse<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        self.0.trace(tracer);
+    }
+}
+
+/// Ranges own their bounds: each bound present is visited once.
+macro_rules! range {
+    ($($range:ident { $($bound:ident),+ }),* $(,)?) => {$(
+        // SAFETY: visits each bound once.
+        unsafe impl<T: Trace> Trace for $range<T> {
+            const IS_LEAF: bool = T::IS_LEAF;
+            #[inline]
+            fn trace(&self, tracer: &mut Tracer<'_>) {
+                $(self.$bound.trace(tracer);)+
+            }
+        }
+    )*};
+}
+
+range!(
+    Range { start, end },
+    RangeFrom { start },
+    RangeTo { end },
+    RangeToInclusive { end }
+);
+
+// SAFETY: visits both bounds once.
+unsafe impl<T: Trace> Trace for RangeInclusive<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        self.start().trace(tracer);
+        self.end().trace(tracer);
     }
 }
 
@@ -246,6 +366,65 @@ unsafe impl<T: Trace + ?Sized> Trace for RefCell<T> {
         match self.try_borrow() {
             Ok(value) => value.trace(tracer),
             Err(_) => tracer.untraceable(),
+        }
+    }
+}
+
+// SAFETY: visits the value once it is set. While `get_or_init` runs, the
+// value being built is not in the cell yet; it is owned by the initialiser,
+// so the `Cc`s in it count as referenced from outside and stay alive.
+unsafe impl<T: Trace> Trace for OnceCell<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if let Some(value) = self.get() {
+            value.trace(tracer);
+        }
+    }
+}
+
+// SAFETY: as for `OnceCell`.
+unsafe impl<T: Trace> Trace for OnceLock<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if let Some(value) = self.get() {
+            value.trace(tracer);
+        }
+    }
+}
+
+// SAFETY: as for `RefCell`: a mutex held while a collection runs (by this
+// thread, since a `Cc` never crosses threads) guards a value that may be
+// changing, so it is not read and the object is kept alive. A poisoned
+// mutex still owns its value, which is traced as usual.
+unsafe impl<T: Trace + ?Sized> Trace for Mutex<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if T::IS_LEAF && !tracer.wants_leaves() {
+            return;
+        }
+        match self.try_lock() {
+            Ok(value) => value.trace(tracer),
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner().trace(tracer),
+            Err(TryLockError::WouldBlock) => tracer.untraceable(),
+        }
+    }
+}
+
+// SAFETY: as for `Mutex`; read locks do not stop the trace, a write lock does.
+unsafe impl<T: Trace + ?Sized> Trace for RwLock<T> {
+    const IS_LEAF: bool = T::IS_LEAF;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if T::IS_LEAF && !tracer.wants_leaves() {
+            return;
+        }
+        match self.try_read() {
+            Ok(value) => value.trace(tracer),
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner().trace(tracer),
+            Err(TryLockError::WouldBlock) => tracer.untraceable(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The `Trace` trait: how the collector sees the handles inside a value.
 
+mod ext;
 mod impls;
 
 use std::ptr::NonNull;
@@ -44,6 +45,14 @@ use crate::weak::Weak;
 /// stops at a panic on the next dereference, but no correct program relies
 /// on that. `IS_LEAF` must be `true` only if no value of the type can ever
 /// own a `Cc`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Trace`, so it cannot live in a `Cc` or a traced field",
+    label = "not `Trace`",
+    note = "for a type of your own, add `#[derive(Trace)]`",
+    note = "for a closure, use `cyclegc::Closure` or `cyclegc::ClosureMut`: they hold the captures as a `Trace` value and call a plain `fn` with them",
+    note = "for a field that owns no `Cc` (a closure that captures a `cyclegc::Weak` instead of a `Cc`, a file, a socket), add `#[trace(skip)]`",
+    note = "a `Cc` inside a skipped field is invisible to the collector: a cycle through it is never freed"
+)]
 pub unsafe trait Trace: 'static {
     /// `true` when no value of this type can ever own a [`Cc`] (directly or
     /// through owned containers).
