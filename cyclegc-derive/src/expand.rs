@@ -29,6 +29,14 @@ fn trace_impl(model: &Model<'_>) -> TokenStream {
 
     let trace_fn = trace_fn(model);
     let finalize_items = finalize_items(model.options.finalize);
+    let finalize_hook = if model.options.finalize {
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics ::cyclegc::FinalizeHook for #name #type_generics #where_clause {}
+        }
+    } else {
+        TokenStream::new()
+    };
     // The user's own `T: Trace` bounds are kept as written, so the added
     // where-clause may repeat them.
     quote! {
@@ -41,6 +49,8 @@ fn trace_impl(model: &Model<'_>) -> TokenStream {
 
             #finalize_items
         }
+
+        #finalize_hook
     }
 }
 
@@ -176,6 +186,11 @@ fn finalize_items(finalize: bool) -> TokenStream {
         #[inline]
         fn __finalize(&self) {
             <Self as ::cyclegc::Finalize>::finalize(self)
+        }
+
+        #[inline]
+        fn __finalize_cc(this: &::cyclegc::Cc<Self>) {
+            <Self as ::cyclegc::Finalize>::finalize_cc(this)
         }
     }
 }

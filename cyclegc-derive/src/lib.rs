@@ -179,9 +179,22 @@ mod tests {
     use quote::ToTokens;
     use syn::{parse_quote, ImplItem, ImplItemConst, ImplItemFn, ItemImpl};
 
-    fn expand_impl(input: DeriveInput) -> ItemImpl {
+    /// The items of the expansion: the `Trace` impl, then the
+    /// `FinalizeHook` impl under `#[trace(finalize)]`.
+    fn expand_items(input: DeriveInput) -> Vec<ItemImpl> {
         let tokens = expand::derive(&input).expect("expansion failed");
-        syn::parse2(tokens).expect("expansion is not a valid impl")
+        let file: syn::File = syn::parse2(tokens).expect("expansion is not valid items");
+        file.items
+            .into_iter()
+            .map(|item| match item {
+                syn::Item::Impl(i) => i,
+                other => panic!("expansion has a non-impl item: {}", other.to_token_stream()),
+            })
+            .collect()
+    }
+
+    fn expand_impl(input: DeriveInput) -> ItemImpl {
+        expand_items(input).remove(0)
     }
 
     fn compact(tokens: impl ToTokens) -> String {
@@ -453,6 +466,31 @@ mod tests {
             compact(&finalize.block),
             "{<Selfas::cyclegc::Finalize>::finalize(self)}"
         );
+        let with_handle = method(&item, "__finalize_cc").expect("__finalize_cc missing");
+        assert_eq!(
+            compact(&with_handle.block),
+            "{<Selfas::cyclegc::Finalize>::finalize_cc(this)}"
+        );
+    }
+
+    #[test]
+    fn finalize_implements_the_hook_and_only_then() {
+        let items = expand_items(parse_quote!(
+            #[trace(finalize)]
+            struct S<T> {
+                t: T,
+            }
+        ));
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            compact(&items[1].trait_.as_ref().unwrap().1),
+            "::cyclegc::FinalizeHook"
+        );
+        assert_eq!(compact(&items[1].self_ty), "S<T>");
+        let plain = expand_items(parse_quote!(
+            struct S;
+        ));
+        assert_eq!(plain.len(), 1);
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub use any::AnyCc;
 pub use any_weak::AnyWeak;
 pub use cc::Cc;
 pub use closure::{Closure, ClosureMut};
-pub use trace::{Finalize, Trace, Tracer};
+pub use trace::{Finalize, FinalizeHook, Trace, Tracer};
 pub use weak::Weak;
 
 /// Derives [`Trace`](trait@Trace) for a struct or enum.

@@ -1532,3 +1532,80 @@ fn saveall_runs_callbacks_and_finalizers_then_keeps_the_objects() {
     log.sort();
     assert_eq!(log, ["drop a", "drop b"]);
 }
+
+// --- Finalizers that receive their own handle (`Finalize::finalize_cc`) ---
+
+thread_local! {
+    static KEPT_SELVES: RefCell<Vec<Cc<SelfAware>>> = const { RefCell::new(Vec::new()) };
+    static SELF_SEEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Python's `__del__(self)` that stores `self` when told to.
+#[derive(Trace)]
+#[trace(finalize)]
+struct SelfAware {
+    me: Weak<SelfAware>,
+    peer: RefCell<Option<Cc<SelfAware>>>,
+    resurrect: bool,
+}
+
+impl Finalize for SelfAware {
+    fn finalize_cc(this: &Cc<SelfAware>) {
+        SELF_SEEN.with(|n| n.set(n.get() + 1));
+        // The handle is the object itself, even where a weak reference to
+        // it no longer upgrades (inside a garbage cycle).
+        assert!(std::ptr::eq(Cc::as_ptr(this), this.me.as_ptr()));
+        if this.resurrect {
+            KEPT_SELVES.with(|k| k.borrow_mut().push(this.clone()));
+        }
+    }
+}
+
+fn self_aware(resurrect: bool) -> Cc<SelfAware> {
+    Cc::new_cyclic(|me| SelfAware {
+        me: me.clone(),
+        peer: RefCell::new(None),
+        resurrect,
+    })
+}
+
+#[test]
+fn finalize_cc_gets_the_object_on_a_refcount_death_and_may_keep_it() {
+    SELF_SEEN.with(|n| n.set(0));
+    drop(self_aware(false));
+    assert_eq!(SELF_SEEN.with(Cell::get), 1);
+    let obj = self_aware(true);
+    let weak = obj.me.clone();
+    drop(obj);
+    assert_eq!(SELF_SEEN.with(Cell::get), 2);
+    let back = KEPT_SELVES.with(|k| k.borrow_mut().pop()).expect("resurrected");
+    assert!(
+        Cc::ptr_eq(&back, &weak.upgrade().unwrap()),
+        "the same object, alive"
+    );
+    drop(back); // finalized once already: freed now without a second call
+    assert_eq!(SELF_SEEN.with(Cell::get), 2);
+    assert!(weak.upgrade().is_none());
+}
+
+#[test]
+fn finalize_cc_gets_the_object_inside_a_garbage_cycle() {
+    SELF_SEEN.with(|n| n.set(0));
+    let a = self_aware(true);
+    let b = self_aware(false);
+    *a.peer.borrow_mut() = Some(b.clone());
+    *b.peer.borrow_mut() = Some(a.clone());
+    drop((a, b));
+    assert_eq!(gc::collect(), 0, "a resurrected itself, and b through it");
+    assert_eq!(SELF_SEEN.with(Cell::get), 2);
+    let a = KEPT_SELVES.with(|k| k.borrow_mut().pop()).expect("resurrected");
+    assert!(
+        a.me.upgrade().is_none(),
+        "its old weak references stay cleared, as in CPython"
+    );
+    assert!(gc::is_finalized(&a));
+    *a.peer.borrow_mut() = None;
+    drop(a);
+    assert_eq!(gc::collect(), 0, "both freed by reference counting");
+    assert_eq!(SELF_SEEN.with(Cell::get), 2, "never finalized twice");
+}

@@ -370,8 +370,12 @@ impl<T: Trace> CcBox<T> {
     }
 
     unsafe fn finalize_erased(p: NonNull<Counts>) {
-        // SAFETY: the vtable contract: the block is a live `T` with its value.
-        unsafe { Self::value(p) }.__finalize();
+        // SAFETY: the vtable contract: the block is a live `T` with its
+        // value. The handle lent to the finalizer owns no count, so it is
+        // never dropped; the finalizer's clones of it count as usual (that
+        // is resurrection, which both callers detect).
+        let this = ManuallyDrop::new(unsafe { crate::cc::Cc::<T>::from_counted(p.cast()) });
+        T::__finalize_cc(&this);
     }
 
     unsafe fn trace_erased(p: NonNull<Counts>, tracer: &mut Tracer<'_>) {

@@ -74,6 +74,16 @@ pub unsafe trait Trace: 'static {
     /// Calls the type's [`Finalize`] impl; written by `#[trace(finalize)]`.
     #[doc(hidden)]
     fn __finalize(&self) {}
+
+    /// Calls the type's [`Finalize::finalize_cc`] with the object's own
+    /// handle; written by `#[trace(finalize)]`.
+    #[doc(hidden)]
+    fn __finalize_cc(this: &Cc<Self>)
+    where
+        Self: Sized,
+    {
+        this.__finalize()
+    }
 }
 
 /// A finalizer: code that runs once before an object's value is dropped,
@@ -123,10 +133,97 @@ pub unsafe trait Trace: 'static {
 /// assert_eq!(gc::collect(), 2);
 /// SEEN.with(|s| assert_eq!(*s.borrow(), ["a (peer b)", "b (peer a)"]));
 /// ```
-pub trait Finalize {
-    /// Runs once before the value is dropped; see the trait's docs.
-    fn finalize(&self);
+///
+/// # A finalizer that needs its own handle
+///
+/// Python's `__del__(self)` receives the object, and may store it
+/// somewhere (resurrecting it). Implement [`Finalize::finalize_cc`]
+/// instead of `finalize` to get the object's own [`Cc`]; clone it to keep
+/// the object alive. Inside a garbage cycle this is the only way to reach
+/// the object: a `Weak` to it no longer upgrades there.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, Cc, Finalize, Trace};
+///
+/// #[derive(Trace)]
+/// #[trace(finalize)]
+/// struct Phoenix {
+///     me: RefCell<Option<Cc<Phoenix>>>,
+/// }
+///
+/// thread_local!(static ASHES: RefCell<Vec<Cc<Phoenix>>> = RefCell::new(Vec::new()));
+///
+/// impl Finalize for Phoenix {
+///     fn finalize_cc(this: &Cc<Phoenix>) {
+///         ASHES.with(|a| a.borrow_mut().push(this.clone())); // rises again
+///     }
+/// }
+///
+/// let p = Cc::new(Phoenix { me: RefCell::new(None) });
+/// *p.me.borrow_mut() = Some(p.clone()); // a cycle
+/// drop(p);
+/// assert_eq!(gc::collect(), 0); // resurrected: nothing freed
+/// let p = ASHES.with(|a| a.borrow_mut().pop()).unwrap();
+/// assert!(gc::is_finalized(&p)); // and its finalizer will not run again
+/// # *p.me.borrow_mut() = None;
+/// ```
+///
+/// # `#[trace(finalize)]` is required
+///
+/// The attribute is what makes the collector call the finalizer; without
+/// it, an `impl Finalize` does not compile (it would never run):
+///
+/// ```compile_fail
+/// use cyclegc::{Finalize, Trace};
+///
+/// #[derive(Trace)]
+/// struct Forgotten;
+///
+/// impl Finalize for Forgotten { // error: `Forgotten` ... has no `#[trace(finalize)]`
+///     fn finalize(&self) {}
+/// }
+/// ```
+pub trait Finalize: FinalizeHook {
+    /// Runs once before the value is dropped; see the trait's docs. The
+    /// default does nothing, for a type that implements
+    /// [`finalize_cc`](Finalize::finalize_cc) instead.
+    fn finalize(&self) {}
+
+    /// Runs once before the value is dropped, with the object's own handle
+    /// (which the finalizer may clone and keep: that resurrects the
+    /// object). The default calls [`finalize`](Finalize::finalize).
+    fn finalize_cc(this: &Cc<Self>)
+    where
+        Self: Sized,
+    {
+        this.finalize()
+    }
 }
+
+/// The link between a type's `Trace` impl and its [`Finalize`] impl:
+/// `#[trace(finalize)]` implements it, and you never need to name it. It
+/// exists so that an `impl Finalize` without `#[trace(finalize)]`, which
+/// the collector would never call, is a compile error instead of a silent
+/// no-op.
+///
+/// ```
+/// use cyclegc::{Finalize, FinalizeHook, Trace};
+///
+/// #[derive(Trace)]
+/// #[trace(finalize)]
+/// struct Logged;
+/// impl Finalize for Logged {}
+///
+/// fn has_hook<T: FinalizeHook>() {}
+/// has_hook::<Logged>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` implements `Finalize`, but its `#[derive(Trace)]` has no `#[trace(finalize)]`",
+    label = "this finalizer would never be called",
+    note = "add `#[trace(finalize)]` next to `#[derive(Trace)]` on `{Self}`: that is what makes the collector call it"
+)]
+pub trait FinalizeHook {}
 
 /// What [`Trace::trace`] reports the handles it owns to.
 ///
