@@ -54,7 +54,7 @@ impl AnyCc {
     }
 
     /// Whether the object's type is `T`.
-    pub fn is<T: Trace>(&self) -> bool {
+    pub fn is<T: ?Sized + 'static>(&self) -> bool {
         (self.vtable.type_id)() == TypeId::of::<T>()
     }
 

@@ -799,7 +799,7 @@ impl From<&str> for Cc<str> {
     /// assert_eq!(&*s, "hello");
     /// ```
     fn from(s: &str) -> Cc<str> {
-        Cc::<[u8]>::from(s.as_bytes().to_vec()).into_str()
+        Cc::from(s.to_owned())
     }
 }
 
@@ -812,7 +812,8 @@ impl From<String> for Cc<str> {
     /// assert_eq!(s.len(), 5);
     /// ```
     fn from(s: String) -> Cc<str> {
-        Cc::<[u8]>::from(s.into_bytes()).into_str()
+        // SAFETY: a leaf block whose strong count the handle takes.
+        unsafe { Cc::<[u8]>::from_counted(SliceBox::<u8>::alloc_str(s)) }.into_str()
     }
 }
 

@@ -438,6 +438,20 @@ unsafe fn release_typed(p: NonNull<Counts>, vtable: &'static VTable) {
     }
 }
 
+impl SliceBox<u8> {
+    /// A `str`'s block is a `[u8]` block that names its type `str`.
+    const STR_VTABLE: &'static VTable = &VTable {
+        type_name: std::any::type_name::<str>,
+        type_id: TypeId::of::<str>,
+        ..*Self::VTABLE
+    };
+
+    /// Moves the bytes of a string into a new (leaf) block.
+    pub(crate) fn alloc_str(s: String) -> NonNull<CcBlock<[u8]>> {
+        Self::alloc_as(s.into_bytes(), Self::STR_VTABLE)
+    }
+}
+
 /// The block of a `Cc<[T]>` (and of a `Cc<str>`, as `[u8]`): the length
 /// is stored in the word just before the block, so that the type-erased
 /// operations, which get a thin pointer, can find it.
@@ -494,7 +508,12 @@ impl<T: Trace> SliceBox<T> {
 
     /// Moves the elements of `items` into a new block with `strong == weak
     /// == 1`, untracked (the caller tracks it if `T` is not a leaf).
-    pub(crate) fn alloc(mut items: Vec<T>) -> NonNull<CcBlock<[T]>> {
+    pub(crate) fn alloc(items: Vec<T>) -> NonNull<CcBlock<[T]>> {
+        Self::alloc_as(items, Self::VTABLE)
+    }
+
+    /// [`SliceBox::alloc`] with a vtable of the same layout (a `str`'s).
+    fn alloc_as(mut items: Vec<T>, vtable: &'static VTable) -> NonNull<CcBlock<[T]>> {
         let len = items.len();
         let (layout, offset) = Self::layout(len);
         // SAFETY: the layout has a nonzero size (it holds at least the
@@ -510,7 +529,7 @@ impl<T: Trace> SliceBox<T> {
         unsafe {
             let block = base.add(offset);
             block.cast::<usize>().sub(1).write(len);
-            init_header(block.cast::<GcHeader>(), Self::VTABLE);
+            init_header(block.cast::<GcHeader>(), vtable);
             let fat = Self::block(NonNull::new_unchecked(block.cast::<Counts>()));
             let dst = CcBlock::value_ptr(fat) as *mut T;
             items.set_len(0);
