@@ -425,7 +425,7 @@ unsafe fn release_typed(p: NonNull<Counts>, vtable: &'static VTable) {
         // involved for a finalizer or weak callbacks.
         // SAFETY: the block is live (its strong count just reached zero).
         if vtable.finalize.is_some() || unsafe { p.as_ref() }.has_weak_callbacks() {
-            crate::collector::release_leaf(p, vtable);
+            crate::collector::release_leaf(p);
         } else {
             let guard = DropImplicitWeak(p);
             // SAFETY: strong is zero, so nothing else can reach the value.
