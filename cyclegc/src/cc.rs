@@ -151,7 +151,7 @@ impl<T: Trace> Cc<T> {
             counts.inc_weak();
             Weak::from_counted(uninit.cast::<CcBlock<T>>())
         };
-        let guard = DropImplicitWeak(block);
+        let guard = DropImplicitWeak(block, None);
         let value = data_fn(&weak);
         std::mem::forget(guard);
         // SAFETY: the block is allocated (we hold its implicit weak count)

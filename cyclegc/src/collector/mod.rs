@@ -309,7 +309,7 @@ pub(crate) fn untrack(p: GcPtr) {
 /// handle: it is dead. Its weak callbacks run, then the strong handles'
 /// joint weak count goes.
 pub(crate) fn moved_out(block: NonNull<Counts>) {
-    let _weak = DropImplicitWeak(block);
+    let _weak = DropImplicitWeak(block, None);
     // SAFETY: the block is allocated: we hold its implicit weak count.
     if unsafe { block.as_ref() }.has_weak_callbacks() {
         // SAFETY: as above.
@@ -340,76 +340,77 @@ pub(crate) fn release(p: GcPtr) {
         unsafe { p.drop_weak() };
         return;
     }
-    let start = with_state(|s| {
+    let panic = with_state(|s| {
         untrack_in(s, p);
         s.enter_trashcan(p.as_counts())
+            .then(|| s.run_trashcan(p.as_counts()))
     });
-    if start {
-        run_trashcan(p.as_counts());
-    }
+    resume(panic.flatten());
 }
 
 /// The last strong handle of a leaf object with a finalizer or weak
 /// callbacks went away (other leaf objects are freed without the collector:
 /// owning no `Cc`, their drop cannot lead to further frees).
 pub(crate) fn release_leaf(block: NonNull<Counts>) {
-    if with_state(|s| s.enter_trashcan(block)) {
-        run_trashcan(block);
-    }
+    let panic = with_state(|s| s.enter_trashcan(block).then(|| s.run_trashcan(block)));
+    resume(panic.flatten());
 }
 
-/// Disposes of `first`, then of every object whose last handle went away
-/// meanwhile (queued by [`State::enter_trashcan`]), until none is left:
-/// CPython's trashcan. Finalizers, weak callbacks and `Drop`s that let go
-/// of further objects only queue them, so the stack stays flat however
-/// long the chain. A panic does not stop the others; the first one is
-/// resumed once everything is disposed of.
-fn run_trashcan(first: NonNull<Counts>) {
-    let mut first_panic = None;
-    let mut next = Some(first);
-    while let Some(p) = next {
-        if let Some(payload) = dispose(p) {
-            first_panic.get_or_insert(payload);
-        }
-        next = with_state(|s| s.pending_frees.borrow_mut().pop());
-    }
-    with_state(|s| s.freeing.set(false));
-    resume(first_panic);
-}
-
-/// Runs the finalizer of an object whose last strong handle went away (it
-/// may resurrect it), then frees it: weak callbacks, then the value's drop.
-/// Returns the first panic of that user code.
-fn dispose(p: NonNull<Counts>) -> Option<Panic> {
-    // SAFETY: a queued object's block is kept by the implicit weak count,
-    // which the queue owns until `free` gives it up.
-    let vtable = unsafe { crate::raw::vtable_of(p) };
-    // SAFETY: as above.
-    if !unsafe { p.as_ref() }.is_tracked() {
-        return dispose_leaf(p, vtable);
-    }
-    // SAFETY: a tracked block.
-    let g = unsafe { GcPtr::new(p) };
-    let mut first_panic = None;
-    if let Some(finalize) = vtable.finalize {
-        let f = g.flags();
-        if f & flags::FINALIZED == 0 {
-            g.set_flags(f | flags::FINALIZED);
-            // Tracked again while its finalizer runs, as in CPython's
-            // `subtype_dealloc`: a collection started meanwhile sees it
-            // held (its count is 1 then) and what it reaches.
-            with_state(|s| retrack(s, g));
-            let (resurrected, panic) = death::finalize_on_last_release(p, finalize);
-            first_panic = panic;
-            if resurrected {
-                return first_panic;
+impl State {
+    /// Disposes of `first`, then of every object whose last handle went
+    /// away meanwhile (queued by [`State::enter_trashcan`]), until none is
+    /// left: CPython's trashcan. Finalizers, weak callbacks and `Drop`s
+    /// that let go of further objects only queue them, so the stack stays
+    /// flat however long the chain. A panic does not stop the others; the
+    /// first one is returned, to be resumed once everything is disposed of.
+    fn run_trashcan(&self, first: NonNull<Counts>) -> Option<Panic> {
+        let mut first_panic = None;
+        let mut next = Some(first);
+        while let Some(p) = next {
+            if let Some(payload) = self.dispose(p) {
+                first_panic.get_or_insert(payload);
             }
-            // Read again: the finalizer may have run a collection that moved it.
-            with_state(|s| untrack_in(s, g));
+            next = self.pending_frees.borrow_mut().pop();
         }
+        self.freeing.set(false);
+        first_panic
     }
-    let freed = catch_free(g);
-    first_panic.or(freed)
+
+    /// Runs the finalizer of an object whose last strong handle went away
+    /// (it may resurrect it), then frees it: weak callbacks, then the
+    /// value's drop. Returns the first panic of that user code.
+    fn dispose(&self, p: NonNull<Counts>) -> Option<Panic> {
+        // SAFETY: a queued object's block is kept by the implicit weak
+        // count, which the queue owns until `free` gives it up.
+        if !unsafe { p.as_ref() }.is_tracked() {
+            // SAFETY: as above.
+            return dispose_leaf(p, unsafe { crate::raw::vtable_of(p) });
+        }
+        // SAFETY: a tracked block.
+        let g = unsafe { GcPtr::new(p) };
+        let vtable = g.vtable();
+        let mut first_panic = None;
+        if let Some(finalize) = vtable.finalize {
+            let f = g.flags();
+            if f & flags::FINALIZED == 0 {
+                g.set_flags(f | flags::FINALIZED);
+                // Tracked again while its finalizer runs, as in CPython's
+                // `subtype_dealloc`: a collection started meanwhile sees it
+                // held (its count is 1 then) and what it reaches.
+                retrack(self, g);
+                let (resurrected, panic) = death::finalize_on_last_release(p, finalize);
+                first_panic = panic;
+                if resurrected {
+                    return first_panic;
+                }
+                // Read again: the finalizer may have run a collection
+                // that moved it.
+                untrack_in(self, g);
+            }
+        }
+        let freed = catch_free(g, vtable);
+        first_panic.or(freed)
+    }
 }
 
 /// [`dispose`] for a leaf: its finalizer (at every death: a leaf has no
@@ -424,7 +425,7 @@ fn dispose_leaf(block: NonNull<Counts>, vtable: &'static VTable) -> Option<Panic
             return first_panic;
         }
     }
-    let _weak = DropImplicitWeak(block);
+    let _weak = DropImplicitWeak(block, Some(vtable));
     death::call_back_on_death(block, vtable);
     // SAFETY: strong is zero: nothing else can reach the value, and this is
     // its only drop.
@@ -484,19 +485,18 @@ fn resume(panic: Option<Panic>) {
 }
 
 /// [`free`], catching a panic of the value's `Drop`.
-fn catch_free(p: GcPtr) -> Option<Panic> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| free(p))).err()
+fn catch_free(p: GcPtr, vtable: &'static VTable) -> Option<Panic> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| free(p, vtable))).err()
 }
 
 /// Drops the value of an object whose strong count is zero, then gives up
 /// the strong handles' joint weak count (also if the drop panics).
-fn free(p: GcPtr) {
-    let vtable = p.vtable();
-    let _weak = DropImplicitWeak(p.as_counts());
+fn free(p: GcPtr, vtable: &'static VTable) {
+    let _weak = DropImplicitWeak(p.as_counts(), Some(vtable));
     if p.header().counts.has_weak_callbacks() {
         death::call_back_on_death(p.as_counts(), vtable);
     }
     // SAFETY: strong is zero and the object is in no list: nothing else can
     // reach the value, and this is its only drop.
-    unsafe { p.drop_value() };
+    unsafe { p.drop_value(vtable) };
 }
