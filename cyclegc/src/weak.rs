@@ -38,7 +38,7 @@ pub struct Weak<T: ?Sized> {
     /// The block; for [`Weak::new`], a sentinel address no block has.
     ptr: NonNull<CcBlock<T>>,
     /// Tagged: an odd value is `epoch << 1 | 1`, the object's weak epoch
-    /// when this reference was made (see `raw::flags::weak_epoch`); an
+    /// when this reference was made (see `collector::weak_epoch`); an
     /// even one is an `Rc<CallbackRef<T>>` made by `Rc::into_raw`, whose
     /// strong count this handle owns.
     extra: *const (),
@@ -55,7 +55,7 @@ type WeakCallback<T> = Box<dyn FnOnce(&Weak<T>)>;
 pub(crate) struct CallbackRef<T: ?Sized> {
     callback: Cell<Option<WeakCallback<T>>>,
     /// The object's weak epoch when the reference was made.
-    epoch: u32,
+    epoch: u64,
     /// The callback has run: the reference stays dead even if a finalizer
     /// resurrects the object (CPython 3.15's rule for callback weakrefs).
     fired: Cell<bool>,
@@ -75,7 +75,7 @@ pub(crate) trait PendingCallback {
     fn is_trash(&self, epoch: u64) -> bool;
     /// Whether the reference still works on an object in weak epoch
     /// `epoch` (its callback has not run and it was not cleared).
-    fn works_in(&self, epoch: u32) -> bool;
+    fn works_in(&self, epoch: u64) -> bool;
 }
 
 impl<T: ?Sized + 'static> PendingCallback for CallbackRef<T> {
@@ -93,13 +93,13 @@ impl<T: ?Sized + 'static> PendingCallback for CallbackRef<T> {
         self.trash_epoch.get() == epoch
     }
 
-    fn works_in(&self, epoch: u32) -> bool {
+    fn works_in(&self, epoch: u64) -> bool {
         !self.fired.get() && self.epoch == epoch
     }
 }
 
 /// The `extra` word of a reference made in weak epoch `epoch`.
-fn tagged_epoch(epoch: u32) -> *const () {
+fn tagged_epoch(epoch: u64) -> *const () {
     ptr::without_provenance((epoch as usize) << 1 | 1)
 }
 
@@ -184,10 +184,10 @@ impl<T: ?Sized> Weak<T> {
 
     /// The weak epoch this reference was made in.
     #[inline]
-    fn epoch(&self) -> u32 {
+    fn epoch(&self) -> u64 {
         match self.callback() {
             Some(cb) => cb.epoch,
-            None => (self.extra.addr() >> 1) as u32,
+            None => (self.extra.addr() >> 1) as u64,
         }
     }
 
@@ -199,12 +199,12 @@ impl<T: ?Sized> Weak<T> {
     }
 
     /// The current weak epoch of a live block (0 for a leaf).
-    pub(crate) fn current_epoch(p: NonNull<Counts>) -> u32 {
+    pub(crate) fn current_epoch(p: NonNull<Counts>) -> u64 {
         // SAFETY: the caller's handle keeps the block allocated; a tracked
         // block has a `GcHeader`.
         unsafe {
             if p.as_ref().is_tracked() {
-                flags::weak_epoch(GcPtr::new(p).flags())
+                crate::collector::weak_epoch(GcPtr::new(p))
             } else {
                 0
             }
@@ -316,7 +316,16 @@ impl<T: ?Sized> Weak<T> {
             let f = unsafe { GcPtr::new(p) }.flags();
             // `COLLECTING` outside a collection's analysis (which runs no
             // user code) means found unreachable: dead.
-            if f & flags::COLLECTING != 0 || flags::weak_epoch(f) != self.epoch() {
+            if f & flags::COLLECTING != 0 {
+                return None;
+            }
+            let current = if f & flags::HAS_EPOCH == 0 {
+                0
+            } else {
+                // SAFETY: as above.
+                crate::collector::weak_epoch(unsafe { GcPtr::new(p) })
+            };
+            if current != self.epoch() {
                 return None;
             }
         }

@@ -1396,3 +1396,40 @@ fn a_panicking_weak_callback_does_not_unwind_through_drop() {
     assert_eq!(take_log(), ["finalize leaf (upgrades: true)", "drop leaf"]);
     assert!(w.upgrade().is_none());
 }
+
+#[derive(Trace)]
+struct Looped {
+    me: RefCell<Option<Cc<Looped>>>,
+}
+
+// Regression (issue 9, bug 3): the weak epoch was 12 bits in the object's
+// header, so after 4096 clearings of one live object (each SAVEALL round
+// clears its weak references and keeps it) a cleared `Weak` upgraded again.
+#[test]
+fn a_cleared_weak_never_upgrades_again_however_often_its_object_is_saved() {
+    let obj = Cc::new(Looped {
+        me: RefCell::new(None),
+    });
+    *obj.me.borrow_mut() = Some(obj.clone());
+    let first = Cc::downgrade(&obj);
+    drop(obj);
+    gc::set_debug(gc::DebugFlags::SAVEALL);
+    for round in 0..5000 {
+        assert_eq!(gc::collect(), 1, "round {round}");
+        assert!(
+            first.upgrade().is_none(),
+            "a weak reference cleared in round 0 upgraded in round {round}"
+        );
+        gc::clear_garbage();
+    }
+    // A reference made now works until the next clearing.
+    assert_eq!(gc::collect(), 1);
+    let saved = gc::garbage().pop().unwrap().downcast::<Looped>().ok().unwrap();
+    let fresh = Cc::downgrade(&saved);
+    assert!(fresh.upgrade().is_some());
+    gc::clear_garbage();
+    gc::set_debug(gc::DebugFlags::empty());
+    *saved.me.borrow_mut() = None;
+    drop(saved);
+    assert!(fresh.upgrade().is_none() && first.upgrade().is_none());
+}

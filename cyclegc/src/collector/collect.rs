@@ -464,8 +464,7 @@ fn finalize_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) -
         return false;
     }
     for &p in unreachable {
-        p.set_flags(flags::next_weak_epoch(p.flags()));
-        super::weak_refs_cleared(s, p);
+        super::clear_weak_refs_of_live(s, p);
     }
     let mut ran = false;
     for &p in unreachable {
@@ -544,8 +543,7 @@ fn save_garbage(s: &State, unreachable: &[GcPtr], target_gen: usize) {
     let mut garbage = s.garbage.borrow_mut();
     garbage.reserve(unreachable.len());
     for &p in unreachable {
-        p.set_flags(flags::next_weak_epoch(p.flags()));
-        super::weak_refs_cleared(s, p);
+        super::clear_weak_refs_of_live(s, p);
         gen.push(p, target_gen as u32);
         garbage.push(AnyCc::from_tracked(p));
     }

@@ -40,7 +40,7 @@ pub(crate) fn register_weak_callback(block: NonNull<Counts>, pending: rc::Weak<d
 
 /// For each working weak reference with a callback to the object at
 /// `block` (in weak epoch `epoch`), the number of its handles (clones).
-pub(crate) fn callback_refs(block: NonNull<Counts>, epoch: u32) -> Vec<usize> {
+pub(crate) fn callback_refs(block: NonNull<Counts>, epoch: u64) -> Vec<usize> {
     with_state(|s| {
         let registry = s.weak_callbacks.borrow();
         let Some(list) = registry.as_ref().and_then(|r| r.get(&(block.as_ptr() as usize))) else {

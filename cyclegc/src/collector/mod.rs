@@ -87,6 +87,12 @@ pub(crate) struct State {
     /// `Weak` handles of theirs are cleared ones, by object address. The
     /// counts that users see leave them out, as CPython's do.
     stale_weaks: RefCell<Option<HashMap<usize, usize>>>,
+    /// The weak epochs of the objects flagged `HAS_EPOCH`, by address: how
+    /// many times their weak references were cleared while they stayed
+    /// alive. A `Weak` made in an older epoch is dead. 64 bits: it cannot
+    /// wrap in practice (a 12-bit epoch in the header used to, after 4096
+    /// clearings, and then a cleared `Weak` upgraded again).
+    weak_epochs: RefCell<Option<HashMap<usize, u64>>>,
 }
 
 impl State {
@@ -122,6 +128,7 @@ impl State {
             epoch: Cell::new(0),
             trash_epoch: Cell::new(0),
             stale_weaks: RefCell::new(None),
+            weak_epochs: RefCell::new(None),
             last_vtable: Cell::new(std::ptr::null()),
             last_type_id: Cell::new(0),
         }
@@ -433,9 +440,18 @@ fn dispose_leaf(block: NonNull<Counts>, vtable: &'static VTable) -> Option<Panic
     first_panic.or(dropped.err())
 }
 
-/// The weak references of `p` are cleared while it stays alive (its weak
-/// epoch moved on): all its `Weak` handles now are stale ones.
-pub(crate) fn weak_refs_cleared(s: &State, p: GcPtr) {
+/// Clears the weak references of `p`, which stays alive (under `SAVEALL`,
+/// or for a finalizer that may resurrect it): its weak epoch moves on, so
+/// every `Weak` made before is dead, and all its `Weak` handles now are
+/// stale ones.
+pub(crate) fn clear_weak_refs_of_live(s: &State, p: GcPtr) {
+    let key = p.as_counts().as_ptr() as usize;
+    *s.weak_epochs
+        .borrow_mut()
+        .get_or_insert_with(HashMap::new)
+        .entry(key)
+        .or_default() += 1;
+    p.set_flags(p.flags() | flags::HAS_EPOCH);
     let handles = p.header().counts.weak_count() as usize - 1;
     if handles > 0 {
         let mut stale = s.stale_weaks.borrow_mut();
@@ -443,6 +459,35 @@ pub(crate) fn weak_refs_cleared(s: &State, p: GcPtr) {
             .get_or_insert_with(HashMap::new)
             .insert(p.as_counts().as_ptr() as usize, handles);
     }
+}
+
+/// The weak epoch of `p`: 0 until its weak references are first cleared
+/// while it stays alive.
+#[inline]
+pub(crate) fn weak_epoch(p: GcPtr) -> u64 {
+    if p.flags() & flags::HAS_EPOCH == 0 {
+        return 0;
+    }
+    let key = p.as_counts().as_ptr() as usize;
+    with_state(|s| {
+        let epochs = s.weak_epochs.borrow();
+        epochs.as_ref().and_then(|m| m.get(&key).copied()).unwrap_or(0)
+    })
+}
+
+/// The block of `p`, which has a weak epoch, is being freed: its address
+/// may be reused, so its epoch goes.
+pub(crate) fn forget_weak_epoch(p: GcPtr) {
+    let key = p.as_counts().as_ptr() as usize;
+    with_state(|s| {
+        let mut epochs = s.weak_epochs.borrow_mut();
+        if let Some(map) = epochs.as_mut() {
+            map.remove(&key);
+            if map.is_empty() {
+                *epochs = None;
+            }
+        }
+    })
 }
 
 /// A stale `Weak` handle of the object at `block` was cloned (`+1`) or

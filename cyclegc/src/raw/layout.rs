@@ -6,7 +6,7 @@
 //!
 //! - a *tracked* object (one whose type may own a `Cc`, see
 //!   `Trace::IS_LEAF`) has its generation slot and flags there
-//!   ([`GcHeader`]), the flags naming its type's vtable by a 12-bit id;
+//!   ([`GcHeader`]), the flags naming its type's vtable by a 16-bit id;
 //!   with its 8-byte entry in its generation list that is 24 bytes of
 //!   bookkeeping;
 //! - a *leaf* object (one that can never own a `Cc`, so never tracked) has
@@ -611,6 +611,13 @@ pub(crate) unsafe fn drop_weak_with(p: NonNull<Counts>, vtable: Option<&'static 
     // were pruned may still carry `WEAK_CALLBACKS` when its last weak
     // count goes.
     if w & WEAK_COUNT == 0 {
+        if counts.is_tracked() {
+            // SAFETY: a tracked block, still allocated.
+            let g = unsafe { GcPtr::new(p) };
+            if g.flags() & flags::HAS_EPOCH != 0 {
+                crate::collector::forget_weak_epoch(g);
+            }
+        }
         // SAFETY: no strong or weak handle remains and the value is gone;
         // the header is intact until this very call frees the block.
         unsafe { (vtable.unwrap_or_else(|| vtable_of(p)).dealloc)(p) }

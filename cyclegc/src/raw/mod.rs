@@ -17,7 +17,7 @@ pub(crate) use layout::{
 /// Bits of [`GcHeader::flags`].
 ///
 /// The low three bits hold the generation, the next five independent
-/// flags, then the type id (12 bits) and the weak epoch (12 bits).
+/// flags, then the type id (16 bits).
 pub(crate) mod flags {
     /// Mask of the generation number: 0, 1, 2, [`PERMANENT`] or [`UNTRACKED`].
     pub(crate) const GEN_MASK: u32 = 0b111;
@@ -36,16 +36,15 @@ pub(crate) mod flags {
     pub(crate) const BORROWED_MUT: u32 = 1 << 6;
     /// Its finalizer has run (`gc::is_finalized`).
     pub(crate) const FINALIZED: u32 = 1 << 7;
-    /// Bits 8 to 19: the id of the object's type (see `types`).
+    /// Its weak references were cleared while it stayed alive (under
+    /// `SAVEALL`, or before a finalizer resurrected it): its weak epoch,
+    /// otherwise 0, is in the collector's side table (see
+    /// `collector::weak_epoch`).
+    pub(crate) const HAS_EPOCH: u32 = 1 << 5;
+    /// Bits 8 to 23: the id of the object's type (see `types`). Bits 24
+    /// to 31 are free.
     const TYPE_SHIFT: u32 = 8;
-    const TYPE_MASK: u32 = (1 << 12) - 1;
-    /// Bits 20 to 31: the object's weak epoch. A `Weak` remembers the epoch
-    /// it was made in and upgrades only while it is still current, so
-    /// clearing all weak references to an object that stays alive (under
-    /// `SAVEALL`, or resurrected by a finalizer) is one increment, and weak
-    /// references made afterwards work. It wraps after 4096 clearings of
-    /// one live object.
-    const WEAK_EPOCH_SHIFT: u32 = 20;
+    const TYPE_MASK: u32 = (1 << 16) - 1;
 
     /// The type id stored in `flags`.
     #[inline]
@@ -53,7 +52,7 @@ pub(crate) mod flags {
         (flags >> TYPE_SHIFT) & TYPE_MASK
     }
 
-    /// `flags` with its type id set to `id` (below 4096).
+    /// `flags` with its type id set to `id` (below 2^16).
     #[inline]
     pub(crate) fn with_type_id(flags: u32, id: u32) -> u32 {
         debug_assert!(id <= TYPE_MASK);
@@ -64,19 +63,6 @@ pub(crate) mod flags {
     #[inline]
     pub(crate) fn generation(flags: u32) -> u32 {
         flags & GEN_MASK
-    }
-
-    /// The weak epoch stored in `flags`.
-    #[inline]
-    pub(crate) fn weak_epoch(flags: u32) -> u32 {
-        flags >> WEAK_EPOCH_SHIFT
-    }
-
-    /// `flags` with the weak epoch moved on by one (wrapping), which kills
-    /// every weak reference made before.
-    #[inline]
-    pub(crate) fn next_weak_epoch(flags: u32) -> u32 {
-        flags.wrapping_add(1 << WEAK_EPOCH_SHIFT)
     }
 
     /// `flags` with its generation replaced by `gen`.

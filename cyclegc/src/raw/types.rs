@@ -1,5 +1,5 @@
 //! The registry of tracked types: a small number for each type's vtable,
-//! so that an object's header stores 12 bits in its flags instead of an
+//! so that an object's header stores 16 bits in its flags instead of an
 //! 8-byte vtable pointer.
 //!
 //! The registry is process-wide and append-only: an id, once given, names
@@ -12,8 +12,10 @@ use std::sync::Mutex;
 
 use super::VTable;
 
-/// How many tracked types a process can have (the 12 bits of the id).
-pub(crate) const MAX_TYPES: usize = 1 << 12;
+/// How many tracked types a process can have (the 16 bits of the id). The
+/// table is 512 KiB of zeroed static memory, of which only the pages of
+/// ids given are ever touched.
+pub(crate) const MAX_TYPES: usize = 1 << 16;
 
 /// Vtables by id; null past the last id given.
 static VTABLES: [AtomicPtr<VTable>; MAX_TYPES] = [const { AtomicPtr::new(std::ptr::null_mut()) }; MAX_TYPES];
@@ -28,7 +30,7 @@ static GIVEN: Mutex<usize> = Mutex::new(0);
 /// The id of `vtable`, given now if it has none yet.
 ///
 /// # Panics
-/// When a process allocates tracked objects of more than 4096 types.
+/// When a process allocates tracked objects of more than 65536 types.
 #[cold]
 pub(crate) fn id_of(vtable: &'static VTable) -> u32 {
     let mut given = GIVEN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -38,7 +40,8 @@ pub(crate) fn id_of(vtable: &'static VTable) -> u32 {
     }
     assert!(
         *given < MAX_TYPES,
-        "cyclegc: more than {MAX_TYPES} types of tracked objects in one process"
+        "cyclegc: more than {MAX_TYPES} types of tracked objects in one process: \
+         the object header has 16 bits for the type"
     );
     let id = *given;
     if vtable.finalize.is_some() {
