@@ -59,7 +59,8 @@ pub unsafe trait Trace: 'static {
     ///
     /// Objects of a leaf type cannot be part of a cycle, so the collector
     /// never tracks them (Python's untracking of atomic objects): their
-    /// header is 8 bytes and they cost the collector nothing.
+    /// header is 16 bytes, as an `Rc`'s, with no entry in a generation
+    /// list, and they cost the collector nothing.
     /// `gc::is_tracked` says `false` for them.
     ///
     /// The derive computes it from the field types; a hand-written impl
