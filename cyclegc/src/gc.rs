@@ -811,7 +811,10 @@ impl CallbackId {
 /// ([`Phase::Stop`]) every collection, automatic or explicit: Python's
 /// `gc.callbacks.append(callback)`. Callbacks run in the order added. A
 /// panicking callback does not stop the collection or the other callbacks;
-/// the panic is resumed when the collection is complete. A
+/// when the collection is complete, the first panic is resumed to the
+/// caller of an explicit [`collect`] or [`collect_generation`], and, for an
+/// automatic collection, which has no such caller, reported on standard
+/// error and swallowed (as CPython does for exceptions in `__del__`). A
 /// [`collect`] from inside a callback returns 0 at once.
 ///
 /// ```
@@ -826,6 +829,27 @@ impl CallbackId {
 /// assert_eq!(*seen.borrow(), [(Phase::Start, 1), (Phase::Stop, 1)]);
 /// assert!(gc::remove_callback(id));
 /// assert!(!gc::remove_callback(id));
+/// ```
+///
+/// A panic reaches the caller of `collect` after the other callbacks ran:
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::panic::{catch_unwind, AssertUnwindSafe};
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, Phase};
+///
+/// let stops = Rc::new(Cell::new(0));
+/// let counter = stops.clone();
+/// let bad = gc::add_callback(|phase, _| if phase == Phase::Start { panic!("callback failed") });
+/// gc::add_callback(move |phase, _| if phase == Phase::Stop { counter.set(counter.get() + 1) });
+/// # std::panic::set_hook(Box::new(|_| {})); // keep the doctest's output quiet
+///
+/// let result = catch_unwind(AssertUnwindSafe(gc::collect));
+/// assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "callback failed");
+/// assert_eq!(stops.get(), 1); // the collection and the other callback went on
+/// gc::remove_callback(bad);
+/// assert_eq!(gc::collect(), 0);
 /// ```
 #[doc(alias = "callbacks", alias = "gc.callbacks")]
 pub fn add_callback(callback: impl FnMut(Phase, &CallbackInfo) + 'static) -> CallbackId {
