@@ -75,8 +75,10 @@ impl AnyCc {
     /// let any = AnyCc::from(Cc::new(2.5_f64));
     /// assert!(any.is::<f64>());
     /// assert!(!any.is::<f32>());
+    /// let text = AnyCc::from(Cc::<str>::from("unsized too"));
+    /// assert!(text.is::<str>());
     /// ```
-    pub fn is<T: Trace>(&self) -> bool {
+    pub fn is<T: ?Sized + 'static>(&self) -> bool {
         (self.vtable.type_id)() == TypeId::of::<T>()
     }
 

@@ -151,7 +151,7 @@ impl<T: Trace> Cc<T> {
             counts.inc_weak();
             Weak::from_counted(uninit.cast::<CcBlock<T>>())
         };
-        let guard = DropImplicitWeak(block);
+        let guard = DropImplicitWeak(block, None);
         let value = data_fn(&weak);
         std::mem::forget(guard);
         // SAFETY: the block is allocated (we hold its implicit weak count)
@@ -819,7 +819,7 @@ impl From<&str> for Cc<str> {
     /// assert_eq!(&*s, "hello");
     /// ```
     fn from(s: &str) -> Cc<str> {
-        Cc::<[u8]>::from(s.as_bytes().to_vec()).into_str()
+        Cc::from(s.to_owned())
     }
 }
 
@@ -832,7 +832,8 @@ impl From<String> for Cc<str> {
     /// assert_eq!(s.len(), 5);
     /// ```
     fn from(s: String) -> Cc<str> {
-        Cc::<[u8]>::from(s.into_bytes()).into_str()
+        // SAFETY: a leaf block whose strong count the handle takes.
+        unsafe { Cc::<[u8]>::from_counted(SliceBox::<u8>::alloc_str(s)) }.into_str()
     }
 }
 

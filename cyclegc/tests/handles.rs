@@ -212,6 +212,8 @@ fn leaf_slices_and_strings_are_untracked_and_read_back() {
     assert_eq!(&*s, "héllo");
     let t: Cc<str> = Cc::from(String::from("héllo"));
     assert_eq!(s, t);
+    assert_eq!(AnyCc::from(s.clone()).type_name(), "str");
+    assert!(AnyCc::from(t.clone()).is::<str>());
     assert_eq!(format!("{s} {t:?}"), "héllo \"héllo\"");
     let w = Cc::downgrade(&s);
     drop((s, t));

@@ -521,7 +521,7 @@ fn delete_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) {
             // SAFETY: the value is alive (just checked), the block is kept
             // (the object is `COLLECTING`), and only the collector drops
             // values of unreachable objects.
-            panics.catch(|| unsafe { p.drop_value() });
+            panics.catch(|| unsafe { p.drop_value(p.vtable()) });
         }
         let f = p.flags() & !(flags::COLLECTING | flags::UNTRACEABLE);
         p.set_flags(flags::with_generation(f, flags::UNTRACKED));

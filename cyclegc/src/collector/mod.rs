@@ -56,9 +56,9 @@ pub(crate) struct State {
     /// A refcount free is running: further frees queue in `pending_frees`
     /// instead of recursing (CPython's trashcan).
     freeing: Cell<bool>,
-    /// Objects whose strong count reached zero, untracked, value not yet
-    /// dropped; this queue owns their implicit weak count.
-    pending_frees: RefCell<Vec<GcPtr>>,
+    /// Objects whose strong count reached zero, untracked, not yet
+    /// finalized nor dropped; this queue owns their implicit weak count.
+    pending_frees: RefCell<Vec<NonNull<Counts>>>,
     /// An empty buffer kept for the next collection's working list.
     pub(crate) spare: RefCell<Vec<GcPtr>>,
     /// An empty buffer kept for the next collection's unreachable list.
@@ -145,20 +145,17 @@ impl State {
         self.count[0].set(c.saturating_sub(1));
     }
 
-    /// Frees `first`, then the objects its drop queued, and theirs, until
-    /// none is left. A panicking `Drop` does not stop the others (as with
-    /// `Rc`, whose unwinding drops the rest of the chain); the first panic
-    /// is returned to be resumed once everything is freed.
-    fn free_all(&self, first: GcPtr) -> Option<Panic> {
-        let mut first_panic = catch_free(first);
-        loop {
-            let next = self.pending_frees.borrow_mut().pop();
-            let Some(p) = next else { break };
-            if let Some(payload) = catch_free(p) {
-                first_panic.get_or_insert(payload);
-            }
+    /// An object's last strong handle went away: queues it if a disposal
+    /// is already running (which will get to it), or else says that the
+    /// caller is to run one, marking it running.
+    fn enter_trashcan(&self, p: NonNull<Counts>) -> bool {
+        if self.freeing.get() {
+            self.pending_frees.borrow_mut().push(p);
+            false
+        } else {
+            self.freeing.set(true);
+            true
         }
-        first_panic
     }
 
     /// Registers [`Teardown`] the first time this thread's generation 0
@@ -285,6 +282,14 @@ fn track(s: &State, p: GcPtr) {
     }
 }
 
+/// Puts an untracked object whose finalizer is about to run back into
+/// generation 0, without starting a collection (it is not an allocation,
+/// but `untrack_in` will count it out again).
+fn retrack(s: &State, p: GcPtr) {
+    s.gens[0].borrow_mut().push(p, 0);
+    s.count[0].set(s.count[0].get() + 1);
+}
+
 /// Takes a tracked object out of its generation, if it is in one.
 fn untrack_in(s: &State, p: GcPtr) {
     let gen = flags::generation(p.flags());
@@ -304,7 +309,7 @@ pub(crate) fn untrack(p: GcPtr) {
 /// handle: it is dead. Its weak callbacks run, then the strong handles'
 /// joint weak count goes.
 pub(crate) fn moved_out(block: NonNull<Counts>) {
-    let _weak = DropImplicitWeak(block);
+    let _weak = DropImplicitWeak(block, None);
     // SAFETY: the block is allocated: we hold its implicit weak count.
     if unsafe { block.as_ref() }.has_weak_callbacks() {
         // SAFETY: as above.
@@ -335,56 +340,97 @@ pub(crate) fn release(p: GcPtr) {
         unsafe { p.drop_weak() };
         return;
     }
-    let mut first_panic = None;
-    if let Some(finalize) = p.vtable().finalize {
-        if f & flags::FINALIZED == 0 {
-            p.set_flags(f | flags::FINALIZED);
-            let (resurrected, panic) = death::finalize_on_last_release(p.as_counts(), finalize);
-            first_panic = panic;
-            if resurrected {
-                resume(first_panic);
-                return;
-            }
-        }
-    }
-    with_state(|s| {
-        // Read again: the finalizer may have run a collection that moved it.
+    let panic = with_state(|s| {
         untrack_in(s, p);
-        if s.freeing.get() {
-            s.pending_frees.borrow_mut().push(p);
-            return;
-        }
-        s.freeing.set(true);
-        let panic = s.free_all(p);
-        s.freeing.set(false);
-        first_panic = first_panic.take().or(panic);
+        s.enter_trashcan(p.as_counts())
+            .then(|| s.run_trashcan(p.as_counts()))
     });
-    resume(first_panic);
+    resume(panic.flatten());
 }
 
 /// The last strong handle of a leaf object with a finalizer or weak
-/// callbacks went away (other leaf objects are freed without the collector).
-pub(crate) fn release_leaf(block: NonNull<Counts>, vtable: &'static VTable) {
+/// callbacks went away (other leaf objects are freed without the collector:
+/// owning no `Cc`, their drop cannot lead to further frees).
+pub(crate) fn release_leaf(block: NonNull<Counts>) {
+    let panic = with_state(|s| s.enter_trashcan(block).then(|| s.run_trashcan(block)));
+    resume(panic.flatten());
+}
+
+impl State {
+    /// Disposes of `first`, then of every object whose last handle went
+    /// away meanwhile (queued by [`State::enter_trashcan`]), until none is
+    /// left: CPython's trashcan. Finalizers, weak callbacks and `Drop`s
+    /// that let go of further objects only queue them, so the stack stays
+    /// flat however long the chain. A panic does not stop the others; the
+    /// first one is returned, to be resumed once everything is disposed of.
+    fn run_trashcan(&self, first: NonNull<Counts>) -> Option<Panic> {
+        let mut first_panic = None;
+        let mut next = Some(first);
+        while let Some(p) = next {
+            if let Some(payload) = self.dispose(p) {
+                first_panic.get_or_insert(payload);
+            }
+            next = self.pending_frees.borrow_mut().pop();
+        }
+        self.freeing.set(false);
+        first_panic
+    }
+
+    /// Runs the finalizer of an object whose last strong handle went away
+    /// (it may resurrect it), then frees it: weak callbacks, then the
+    /// value's drop. Returns the first panic of that user code.
+    fn dispose(&self, p: NonNull<Counts>) -> Option<Panic> {
+        // SAFETY: a queued object's block is kept by the implicit weak
+        // count, which the queue owns until `free` gives it up.
+        if !unsafe { p.as_ref() }.is_tracked() {
+            // SAFETY: as above.
+            return dispose_leaf(p, unsafe { crate::raw::vtable_of(p) });
+        }
+        // SAFETY: a tracked block.
+        let g = unsafe { GcPtr::new(p) };
+        let vtable = g.vtable();
+        let mut first_panic = None;
+        if let Some(finalize) = vtable.finalize {
+            let f = g.flags();
+            if f & flags::FINALIZED == 0 {
+                g.set_flags(f | flags::FINALIZED);
+                // Tracked again while its finalizer runs, as in CPython's
+                // `subtype_dealloc`: a collection started meanwhile sees it
+                // held (its count is 1 then) and what it reaches.
+                retrack(self, g);
+                let (resurrected, panic) = death::finalize_on_last_release(p, finalize);
+                first_panic = panic;
+                if resurrected {
+                    return first_panic;
+                }
+                // Read again: the finalizer may have run a collection
+                // that moved it.
+                untrack_in(self, g);
+            }
+        }
+        let freed = catch_free(g, vtable);
+        first_panic.or(freed)
+    }
+}
+
+/// [`dispose`] for a leaf: its finalizer (at every death: a leaf has no
+/// flags to remember it ran, like an untracked object in CPython), then
+/// its weak callbacks and its drop.
+fn dispose_leaf(block: NonNull<Counts>, vtable: &'static VTable) -> Option<Panic> {
     let mut first_panic = None;
     if let Some(finalize) = vtable.finalize {
-        // A leaf has no flags to remember that its finalizer ran: like an
-        // untracked object in CPython, it is finalized at every death.
         let (resurrected, panic) = death::finalize_on_last_release(block, finalize);
         first_panic = panic;
         if resurrected {
-            resume(first_panic);
-            return;
+            return first_panic;
         }
     }
-    {
-        let _weak = DropImplicitWeak(block);
-        death::call_back_on_death(block, vtable);
-        // SAFETY: strong is zero: nothing else can reach the value, and
-        // this is its only drop.
-        let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.drop_value)(block) }));
-        first_panic = first_panic.or(dropped.err());
-    }
-    resume(first_panic);
+    let _weak = DropImplicitWeak(block, Some(vtable));
+    death::call_back_on_death(block, vtable);
+    // SAFETY: strong is zero: nothing else can reach the value, and this is
+    // its only drop.
+    let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.drop_value)(block) }));
+    first_panic.or(dropped.err())
 }
 
 /// The weak references of `p` are cleared while it stays alive (its weak
@@ -439,19 +485,18 @@ fn resume(panic: Option<Panic>) {
 }
 
 /// [`free`], catching a panic of the value's `Drop`.
-fn catch_free(p: GcPtr) -> Option<Panic> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| free(p))).err()
+fn catch_free(p: GcPtr, vtable: &'static VTable) -> Option<Panic> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| free(p, vtable))).err()
 }
 
 /// Drops the value of an object whose strong count is zero, then gives up
 /// the strong handles' joint weak count (also if the drop panics).
-fn free(p: GcPtr) {
-    let vtable = p.vtable();
-    let _weak = DropImplicitWeak(p.as_counts());
+fn free(p: GcPtr, vtable: &'static VTable) {
+    let _weak = DropImplicitWeak(p.as_counts(), Some(vtable));
     if p.header().counts.has_weak_callbacks() {
         death::call_back_on_death(p.as_counts(), vtable);
     }
     // SAFETY: strong is zero and the object is in no list: nothing else can
     // reach the value, and this is its only drop.
-    unsafe { p.drop_value() };
+    unsafe { p.drop_value(vtable) };
 }

@@ -255,8 +255,16 @@ pub(crate) unsafe fn vtable_of(p: NonNull<Counts>) -> &'static VTable {
 /// `p` is a live block whose `strong` just reached zero.
 #[inline]
 pub(crate) unsafe fn release_erased(p: NonNull<Counts>) {
-    // SAFETY: forwarded from the caller.
-    unsafe { (vtable_of(p).release)(p) }
+    // SAFETY: the caller's block is live. A tracked object's release is
+    // always the collector's, which needs no vtable; a leaf's drops its
+    // value, through the vtable.
+    unsafe {
+        if p.as_ref().is_tracked() {
+            crate::collector::release(GcPtr::new(p));
+        } else {
+            (vtable_of(p).release)(p)
+        }
+    }
 }
 
 /// Marks the value dropped and drops it in place through the vtable.
@@ -425,9 +433,9 @@ unsafe fn release_typed(p: NonNull<Counts>, vtable: &'static VTable) {
         // involved for a finalizer or weak callbacks.
         // SAFETY: the block is live (its strong count just reached zero).
         if vtable.finalize.is_some() || unsafe { p.as_ref() }.has_weak_callbacks() {
-            crate::collector::release_leaf(p, vtable);
+            crate::collector::release_leaf(p);
         } else {
-            let guard = DropImplicitWeak(p);
+            let guard = DropImplicitWeak(p, Some(vtable));
             // SAFETY: strong is zero, so nothing else can reach the value.
             unsafe { (vtable.drop_value)(p) };
             drop(guard);
@@ -435,6 +443,20 @@ unsafe fn release_typed(p: NonNull<Counts>, vtable: &'static VTable) {
     } else {
         // SAFETY: `p` is a live tracked block.
         crate::collector::release(unsafe { GcPtr::new(p) });
+    }
+}
+
+impl SliceBox<u8> {
+    /// A `str`'s block is a `[u8]` block that names its type `str`.
+    const STR_VTABLE: &'static VTable = &VTable {
+        type_name: std::any::type_name::<str>,
+        type_id: TypeId::of::<str>,
+        ..*Self::VTABLE
+    };
+
+    /// Moves the bytes of a string into a new (leaf) block.
+    pub(crate) fn alloc_str(s: String) -> NonNull<CcBlock<[u8]>> {
+        Self::alloc_as(s.into_bytes(), Self::STR_VTABLE)
     }
 }
 
@@ -494,7 +516,12 @@ impl<T: Trace> SliceBox<T> {
 
     /// Moves the elements of `items` into a new block with `strong == weak
     /// == 1`, untracked (the caller tracks it if `T` is not a leaf).
-    pub(crate) fn alloc(mut items: Vec<T>) -> NonNull<CcBlock<[T]>> {
+    pub(crate) fn alloc(items: Vec<T>) -> NonNull<CcBlock<[T]>> {
+        Self::alloc_as(items, Self::VTABLE)
+    }
+
+    /// [`SliceBox::alloc`] with a vtable of the same layout (a `str`'s).
+    fn alloc_as(mut items: Vec<T>, vtable: &'static VTable) -> NonNull<CcBlock<[T]>> {
         let len = items.len();
         let (layout, offset) = Self::layout(len);
         // SAFETY: the layout has a nonzero size (it holds at least the
@@ -510,7 +537,7 @@ impl<T: Trace> SliceBox<T> {
         unsafe {
             let block = base.add(offset);
             block.cast::<usize>().sub(1).write(len);
-            init_header(block.cast::<GcHeader>(), Self::VTABLE);
+            init_header(block.cast::<GcHeader>(), vtable);
             let fat = Self::block(NonNull::new_unchecked(block.cast::<Counts>()));
             let dst = CcBlock::value_ptr(fat) as *mut T;
             items.set_len(0);
@@ -547,13 +574,15 @@ impl<T: Trace> SliceBox<T> {
 
 /// Gives up the weak count that the strong handles held jointly, also when
 /// dropping the value unwinds, so a panicking `Drop` does not leak the block.
-pub(crate) struct DropImplicitWeak(pub(crate) NonNull<Counts>);
+/// The vtable is the block's, when the caller has it at hand.
+pub(crate) struct DropImplicitWeak(pub(crate) NonNull<Counts>, pub(crate) Option<&'static VTable>);
 
 impl Drop for DropImplicitWeak {
     fn drop(&mut self) {
         // SAFETY: constructed only for a live block whose value is being or
-        // has been dropped, holding the implicit weak count.
-        unsafe { drop_weak(self.0) }
+        // has been dropped, holding the implicit weak count; the vtable, if
+        // given, is the block's.
+        unsafe { drop_weak_with(self.0, self.1) }
     }
 }
 
@@ -564,6 +593,16 @@ impl Drop for DropImplicitWeak {
 /// the last one the value has been dropped.
 #[inline]
 pub(crate) unsafe fn drop_weak(p: NonNull<Counts>) {
+    // SAFETY: forwarded.
+    unsafe { drop_weak_with(p, None) }
+}
+
+/// [`drop_weak`], with the block's vtable if the caller has it.
+///
+/// # Safety
+/// As [`drop_weak`]; `vtable`, if given, is the block's.
+#[inline]
+pub(crate) unsafe fn drop_weak_with(p: NonNull<Counts>, vtable: Option<&'static VTable>) {
     // SAFETY: the block is live by the caller's contract.
     let counts = unsafe { p.as_ref() };
     let w = counts.weak.get() - 1;
@@ -574,7 +613,7 @@ pub(crate) unsafe fn drop_weak(p: NonNull<Counts>) {
     if w & WEAK_COUNT == 0 {
         // SAFETY: no strong or weak handle remains and the value is gone;
         // the header is intact until this very call frees the block.
-        unsafe { (vtable_of(p).dealloc)(p) }
+        unsafe { (vtable.unwrap_or_else(|| vtable_of(p)).dealloc)(p) }
     }
 }
 
@@ -654,9 +693,9 @@ impl GcPtr {
     /// # Safety
     /// The value is alive and no one else will drop it, and no reference to
     /// it is held across this call.
-    pub(crate) unsafe fn drop_value(&self) {
+    pub(crate) unsafe fn drop_value(&self, vtable: &'static VTable) {
         // SAFETY: forwarded from the caller.
-        unsafe { drop_value_erased(self.as_counts(), self.vtable()) }
+        unsafe { drop_value_erased(self.as_counts(), vtable) }
     }
 
     /// Gives up one weak count, freeing the block if it was the last.
