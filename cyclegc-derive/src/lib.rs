@@ -41,20 +41,37 @@
 //!
 //! The type-level keys combine: `#[trace(tracked, finalize)]`.
 //!
-//! ```text
-//! use cyclegc::{Cc, Finalize, Trace};
+//! ```
+//! use std::cell::RefCell;
+//! use std::sync::mpsc::{channel, Sender};
+//! use cyclegc::{gc, Cc, Finalize, Trace};
 //!
 //! #[derive(Trace)]
 //! #[trace(finalize)]
 //! struct Session {
-//!     peer: Option<Cc<Session>>,
-//!     #[trace(skip)]
-//!     socket: std::net::TcpStream,
+//!     name: &'static str,
+//!     peer: RefCell<Option<Cc<Session>>>,
+//!     #[trace(skip)] // a channel owns no `Cc`, and has no `Trace` impl
+//!     wire: Sender<String>,
 //! }
 //!
 //! impl Finalize for Session {
-//!     fn finalize(&self) { /* say goodbye on the socket */ }
+//!     fn finalize(&self) {
+//!         // the peer is still intact, even when both die in one cycle
+//!         let peer = self.peer.borrow().as_ref().map_or("nobody", |p| p.name);
+//!         let _ = self.wire.send(format!("{} says goodbye to {peer}", self.name));
+//!     }
 //! }
+//!
+//! let (wire, received) = channel();
+//! let a = Cc::new(Session { name: "a", peer: RefCell::new(None), wire: wire.clone() });
+//! let b = Cc::new(Session { name: "b", peer: RefCell::new(Some(a.clone())), wire });
+//! *a.peer.borrow_mut() = Some(b.clone());
+//! drop((a, b));
+//! assert_eq!(gc::collect(), 2);
+//! let mut said: Vec<String> = received.try_iter().collect();
+//! said.sort();
+//! assert_eq!(said, ["a says goodbye to b", "b says goodbye to a"]);
 //! ```
 //!
 //! # Bounds
@@ -68,6 +85,25 @@
 //! `Node<T>` makes rustc's trait solver overflow. Const parameters are
 //! passed through unchanged.
 //!
+//! ```
+//! use std::marker::PhantomData;
+//! use cyclegc::{Cc, Trace};
+//!
+//! /// Not `Trace`: usable only as a marker or in a skipped field.
+//! struct Meters;
+//!
+//! #[derive(Trace)]
+//! struct Tagged<T, Unit, const N: usize> {
+//!     values: [T; N],         // `T: Trace`
+//!     unit: PhantomData<Unit>, // `Unit: 'static` only
+//! }
+//!
+//! let t = Tagged::<Cc<f64>, Meters, 2> { values: [Cc::new(1.0), Cc::new(2.5)], unit: PhantomData };
+//! assert!(!<Tagged<Cc<f64>, Meters, 2> as Trace>::IS_LEAF);
+//! assert!(<Tagged<f64, Meters, 2> as Trace>::IS_LEAF);
+//! assert_eq!(*t.values[1], 2.5);
+//! ```
+//!
 //! # Recursive types
 //!
 //! `IS_LEAF` of a recursive type would depend on itself, which rustc reports
@@ -79,10 +115,71 @@
 //! `struct Node<T> { v: T, next: Option<Cc<Node<T>>> }` is not, because a
 //! `Cc` never is. `trace` itself always visits the real fields.
 //!
+//! ```
+//! use cyclegc::{gc, Cc, Trace};
+//!
+//! #[derive(Trace)]
+//! enum Expr {
+//!     Lit(i64),
+//!     Add(Box<Expr>, Box<Expr>),
+//! }
+//!
+//! #[derive(Trace)]
+//! struct Node<T> {
+//!     v: T,
+//!     next: Option<Cc<Node<T>>>,
+//! }
+//!
+//! assert!(<Expr as Trace>::IS_LEAF);
+//! assert!(!<Node<i32> as Trace>::IS_LEAF);
+//! let sum = Cc::new(Expr::Add(Box::new(Expr::Lit(1)), Box::new(Expr::Lit(2))));
+//! assert!(!gc::is_tracked(&sum)); // a leaf: never tracked
+//! let list = Cc::new(Node { v: 1, next: Some(Cc::new(Node { v: 2, next: None })) });
+//! assert!(gc::is_tracked(&list));
+//! assert_eq!(list.next.as_ref().unwrap().v, 2);
+//! ```
+//!
 //! Mutually recursive types (`A` holds a `Box<B>`, `B` holds a `Box<A>`)
 //! still form a cycle; put `#[trace(tracked)]` on one of them. So does a
 //! field that spells the type itself with a longer path (`crate::Node`):
 //! such paths are left alone, since `other::Node` may be a different type.
+//!
+//! ```
+//! use cyclegc::{gc, Cc, Trace};
+//!
+//! #[derive(Trace)]
+//! #[trace(tracked)] // breaks the cycle: `IS_LEAF` is `false`, asked of no field
+//! struct Folder {
+//!     files: Vec<File>,
+//! }
+//!
+//! #[derive(Trace)]
+//! struct File {
+//!     attachment: Option<Box<Folder>>,
+//! }
+//!
+//! assert!(!<Folder as Trace>::IS_LEAF && !<File as Trace>::IS_LEAF);
+//! assert!(gc::is_tracked(&Cc::new(Folder { files: vec![File { attachment: None }] })));
+//! ```
+//!
+//! Without the attribute, rustc reports the cycle when `IS_LEAF` is first
+//! needed:
+//!
+//! ```compile_fail,E0391
+//! use cyclegc::{Cc, Trace};
+//!
+//! #[derive(Trace)]
+//! struct Folder {
+//!     files: Vec<File>,
+//! }
+//!
+//! #[derive(Trace)]
+//! struct File {
+//!     attachment: Option<Box<Folder>>,
+//! }
+//!
+//! let _ = Cc::new(File { attachment: None }); // error: cycle detected when evaluating `IS_LEAF`
+//! ```
 //!
 //! # Errors
 //!
@@ -162,6 +259,25 @@ use syn::{parse_macro_input, DeriveInput};
 /// Derives `cyclegc::Trace`; see the [crate documentation](crate) for the
 /// generated impl, the `#[trace(...)]` attributes, and the bound and
 /// recursion rules.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, Cc, Trace};
+///
+/// #[derive(Trace)]
+/// enum Shape {
+///     Circle { r: f64 },
+///     Group(RefCell<Vec<Cc<Shape>>>),
+/// }
+///
+/// let group = Cc::new(Shape::Group(RefCell::new(vec![Cc::new(Shape::Circle { r: 1.0 })])));
+/// if let Shape::Group(members) = &*group {
+///     members.borrow_mut().push(group.clone()); // a group inside itself
+/// }
+/// assert_eq!(gc::referents(&group).len(), 2); // the circle, and itself
+/// drop(group);
+/// assert_eq!(gc::collect(), 2); // the group, and the circle only it held
+/// ```
 #[proc_macro_derive(Trace, attributes(trace))]
 pub fn derive_trace(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -43,17 +43,41 @@ impl AnyCc {
     }
 
     /// The name of the object's type, as `std::any::type_name` gives it.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let objs = [AnyCc::from(Cc::new(1_u64)), AnyCc::from(Cc::new(String::new()))];
+    /// let names: Vec<&str> = objs.iter().map(AnyCc::type_name).collect();
+    /// assert_eq!(names, ["u64", "alloc::string::String"]);
+    /// ```
     pub fn type_name(&self) -> &'static str {
         (self.vtable.type_name)()
     }
 
     /// A number unique among live objects, equal to [`Cc::id`] of the same
     /// object: Python's `id(obj)`.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let cc = Cc::new(7_i32);
+    /// let any = AnyCc::from(cc.clone());
+    /// assert_eq!(any.id(), Cc::id(&cc));
+    /// assert_ne!(any.id(), AnyCc::from(Cc::new(7_i32)).id());
+    /// ```
     pub fn id(&self) -> usize {
         self.ptr.as_ptr() as usize
     }
 
     /// Whether the object's type is `T`.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let any = AnyCc::from(Cc::new(2.5_f64));
+    /// assert!(any.is::<f64>());
+    /// assert!(!any.is::<f32>());
+    /// let text = AnyCc::from(Cc::<str>::from("unsized too"));
+    /// assert!(text.is::<str>());
+    /// ```
     pub fn is<T: ?Sized + 'static>(&self) -> bool {
         (self.vtable.type_id)() == TypeId::of::<T>()
     }
@@ -165,12 +189,30 @@ impl AnyCc {
         AnyWeak::downgrade_with_callback(self.ptr, callback)
     }
 
-    /// Whether two handles point to the same object.
+    /// Whether two handles point to the same object. `==` on `AnyCc`
+    /// compares the same way, as Python's default `==` compares identity.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let cc = Cc::new(1_u8);
+    /// let a = AnyCc::from(cc.clone());
+    /// assert!(AnyCc::ptr_eq(&a, &AnyCc::from(cc)));
+    /// assert!(!AnyCc::ptr_eq(&a, &AnyCc::from(Cc::new(1_u8)))); // equal values, two objects
+    /// ```
     pub fn ptr_eq(this: &AnyCc, other: &AnyCc) -> bool {
         this.ptr == other.ptr
     }
 
-    /// The number of strong handles to the object.
+    /// The number of strong handles to the object, typed or not.
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc};
+    /// let cc = Cc::new(());
+    /// let any = AnyCc::from(cc.clone());
+    /// assert_eq!(AnyCc::strong_count(&any), 2); // `cc` and `any`
+    /// drop(cc);
+    /// assert_eq!(AnyCc::strong_count(&any), 1);
+    /// ```
     pub fn strong_count(this: &AnyCc) -> usize {
         // SAFETY: the handle keeps the block allocated.
         unsafe { this.ptr.as_ref() }.strong.get() as usize

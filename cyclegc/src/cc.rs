@@ -524,6 +524,26 @@ impl<T: ?Sized> Cc<T> {
     /// `ptr` came from `Cc::<U>::into_raw` where `U` is `T` (or `T` is
     /// unsized and `U` is the same type as `T`, with the same metadata),
     /// and each such pointer is given to `from_raw` at most once.
+    ///
+    /// ```
+    /// use std::fmt::Debug;
+    /// use cyclegc::{coerce_cc, Cc};
+    ///
+    /// let obj = Cc::new(vec![1, 2, 3]);
+    /// let raw = Cc::into_raw(obj.clone());
+    /// assert_eq!(Cc::strong_count(&obj), 2); // the raw pointer still counts
+    /// // SAFETY: `raw` came from `Cc::<Vec<i32>>::into_raw`, taken back once.
+    /// let back = unsafe { Cc::from_raw(raw) };
+    /// assert!(Cc::ptr_eq(&back, &obj));
+    /// drop(back);
+    /// assert_eq!(Cc::strong_count(&obj), 1);
+    ///
+    /// // Unsized handles too: the pointer carries the vtable.
+    /// let dbg: Cc<dyn Debug> = coerce_cc!(Cc::new(5_u8));
+    /// // SAFETY: as above, with the same `dyn Debug` type.
+    /// let dbg = unsafe { Cc::from_raw(Cc::into_raw(dbg)) };
+    /// assert_eq!(format!("{dbg:?}"), "5");
+    /// ```
     pub unsafe fn from_raw(ptr: *const T) -> Cc<T> {
         // SAFETY: by the caller's contract `ptr` points at the value of a
         // live block whose strong count it owns.

@@ -30,7 +30,29 @@ use crate::collector::{self, with_state, State, NUM_GENERATIONS};
 use crate::raw::{flags, GcPtr};
 use crate::trace::{Mode, Tracer};
 
-/// Per-generation statistics, as in Python's `gc.get_stats()`.
+/// Per-generation statistics, as in Python's `gc.get_stats()`: one per
+/// generation, from [`stats`]. A collection counts in the entry of the
+/// oldest generation it collected.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, Cc, Trace};
+///
+/// #[derive(Trace)]
+/// struct Node {
+///     next: RefCell<Option<Cc<Node>>>,
+/// }
+///
+/// let before = gc::stats()[2];
+/// let a = Cc::new(Node { next: RefCell::new(None) });
+/// *a.next.borrow_mut() = Some(a.clone());
+/// drop(a);
+/// gc::collect();
+/// let after = gc::stats()[2];
+/// assert_eq!(after.collections, before.collections + 1);
+/// assert_eq!(after.collected, before.collected + 1);
+/// assert_eq!(after.uncollectable, 0);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GenerationStats {
     /// How many times this generation was collected.
@@ -89,6 +111,14 @@ pub fn collect_generation(generation: usize) -> usize {
 }
 
 /// Turns automatic collection on (the default).
+///
+/// ```
+/// use cyclegc::gc;
+/// gc::disable();
+/// // ... code that must not be interrupted by a collection ...
+/// gc::enable();
+/// assert!(gc::is_enabled());
+/// ```
 #[doc(alias = "gc.enable")]
 pub fn enable() {
     with_state(|s| s.enabled.set(true))
@@ -108,6 +138,14 @@ pub fn disable() {
 }
 
 /// Whether automatic collection is on: Python's `gc.isenabled()`.
+///
+/// ```
+/// use cyclegc::gc;
+/// assert!(gc::is_enabled()); // on by default
+/// gc::disable();
+/// assert!(!gc::is_enabled());
+/// gc::enable();
+/// ```
 #[doc(alias = "isenabled", alias = "gc.isenabled")]
 pub fn is_enabled() -> bool {
     with_state(|s| s.enabled.get())
@@ -132,6 +170,15 @@ pub fn count() -> (usize, usize, usize) {
 
 /// The automatic collection thresholds: Python's `gc.get_threshold()`,
 /// `(700, 10, 10)` by default.
+///
+/// ```
+/// use cyclegc::gc;
+/// let (t0, t1, t2) = gc::threshold();
+/// assert!(t0 > 0); // automatic collection is on by default
+/// assert_eq!((t1, t2), (10, 10));
+/// gc::set_threshold(100, t1, t2);
+/// assert_eq!(gc::threshold().0, 100);
+/// ```
 #[doc(alias = "get_threshold", alias = "gc.get_threshold")]
 pub fn threshold() -> (usize, usize, usize) {
     with_state(|s| (s.threshold[0].get(), s.threshold[1].get(), s.threshold[2].get()))
@@ -159,7 +206,19 @@ pub fn set_threshold(t0: usize, t1: usize, t2: usize) {
 }
 
 /// Per-generation statistics since the thread started: Python's
-/// `gc.get_stats()`.
+/// `gc.get_stats()`. See [`GenerationStats`].
+///
+/// ```
+/// use cyclegc::gc;
+/// let before = gc::stats();
+/// gc::collect_generation(0);
+/// gc::collect_generation(0);
+/// gc::collect();
+/// let after = gc::stats();
+/// assert_eq!(after[0].collections, before[0].collections + 2);
+/// assert_eq!(after[1].collections, before[1].collections);
+/// assert_eq!(after[2].collections, before[2].collections + 1);
+/// ```
 #[doc(alias = "get_stats", alias = "gc.get_stats")]
 pub fn stats() -> [GenerationStats; 3] {
     with_state(|s| [s.stats[0].get(), s.stats[1].get(), s.stats[2].get()])
@@ -327,7 +386,22 @@ pub fn freeze() {
 }
 
 /// Moves the permanent generation back into generation 2: Python's
-/// `gc.unfreeze()`.
+/// `gc.unfreeze()`. From there, full collections examine the objects
+/// again.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, AnyCc, Cc};
+///
+/// let list = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+/// list.borrow_mut().push(AnyCc::from(list.clone())); // a self-cycle
+/// gc::freeze();
+/// drop(list);
+/// assert_eq!(gc::collect(), 0); // frozen: no collection looks at it
+/// gc::unfreeze();
+/// assert_eq!(gc::freeze_count(), 0);
+/// assert_eq!(gc::collect(), 1); // in generation 2 now, and found
+/// ```
 #[doc(alias = "gc.unfreeze")]
 pub fn unfreeze() {
     with_state(|s| {
@@ -341,6 +415,17 @@ pub fn unfreeze() {
 
 /// The number of objects in the permanent generation: Python's
 /// `gc.get_freeze_count()`.
+///
+/// ```
+/// use cyclegc::{gc, Cc};
+/// let keep = [Cc::new(vec![Cc::new(1)]), Cc::new(vec![Cc::new(2)])];
+/// let leaf = Cc::new(3); // untracked: never frozen
+/// gc::freeze();
+/// assert_eq!(gc::freeze_count(), 2);
+/// gc::unfreeze();
+/// assert_eq!(gc::freeze_count(), 0);
+/// # drop((keep, leaf));
+/// ```
 #[doc(alias = "get_freeze_count", alias = "gc.get_freeze_count")]
 pub fn freeze_count() -> usize {
     with_state(|s| s.gens[flags::PERMANENT as usize].borrow().len())
@@ -359,18 +444,143 @@ bitflags::bitflags! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct DebugFlags: u32 {
         /// Print statistics when a collection starts and ends (`DEBUG_STATS`).
+        ///
+        /// ```
+        /// use cyclegc::gc::{self, DebugFlags};
+        /// # #[derive(Clone, Default)]
+        /// # struct Lines(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        /// # impl std::io::Write for Lines {
+        /// #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.borrow_mut().extend_from_slice(b); Ok(b.len()) }
+        /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+        /// # }
+        /// # impl Lines { fn text(&self) -> String { String::from_utf8(self.0.borrow().clone()).unwrap() } }
+        /// let out = Lines::default(); // a `Write` that keeps what it gets
+        /// gc::set_debug_output(out.clone());
+        /// gc::set_debug(DebugFlags::STATS);
+        /// gc::collect_generation(1);
+        /// let text = out.text();
+        /// let lines: Vec<&str> = text.lines().collect();
+        /// assert_eq!(lines[0], "gc: collecting generation 1...");
+        /// assert!(lines[1].starts_with("gc: objects in each generation: "));
+        /// assert_eq!(lines[2], "gc: objects in permanent generation: 0");
+        /// assert!(lines[3].starts_with("gc: done, 0 unreachable, 0 uncollectable, "));
+        /// assert!(lines[3].ends_with("s elapsed"));
+        /// ```
         const STATS = 1;
         /// Print `gc: collectable <Type 0x…>` for every unreachable object
         /// found (`DEBUG_COLLECTABLE`).
+        ///
+        /// ```
+        /// use std::cell::RefCell;
+        /// use cyclegc::gc::{self, DebugFlags};
+        /// use cyclegc::{Cc, Trace};
+        /// # #[derive(Clone, Default)]
+        /// # struct Lines(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        /// # impl std::io::Write for Lines {
+        /// #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.borrow_mut().extend_from_slice(b); Ok(b.len()) }
+        /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+        /// # }
+        /// # impl Lines { fn text(&self) -> String { String::from_utf8(self.0.borrow().clone()).unwrap() } }
+        ///
+        /// #[derive(Trace)]
+        /// struct Node {
+        ///     next: RefCell<Option<Cc<Node>>>,
+        /// }
+        ///
+        /// let out = Lines::default(); // a `Write` that keeps what it gets
+        /// gc::set_debug_output(out.clone());
+        /// gc::set_debug(DebugFlags::COLLECTABLE);
+        /// let a = Cc::new(Node { next: RefCell::new(None) });
+        /// *a.next.borrow_mut() = Some(a.clone());
+        /// let line = format!("gc: collectable <{} {:#x}>\n", std::any::type_name::<Node>(), Cc::id(&a));
+        /// drop(a);
+        /// assert_eq!(gc::collect(), 1);
+        /// assert_eq!(out.text(), line);
+        /// ```
         const COLLECTABLE = 2;
         /// Print the objects that could not be freed (`DEBUG_UNCOLLECTABLE`).
         /// cyclegc frees every unreachable object, so this prints nothing;
         /// it exists for Python's shape and for `LEAK`.
+        ///
+        /// ```
+        /// use std::cell::RefCell;
+        /// use cyclegc::gc::{self, DebugFlags};
+        /// use cyclegc::{AnyCc, Cc};
+        /// # #[derive(Clone, Default)]
+        /// # struct Lines(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        /// # impl std::io::Write for Lines {
+        /// #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.borrow_mut().extend_from_slice(b); Ok(b.len()) }
+        /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+        /// # }
+        /// # impl Lines { fn text(&self) -> String { String::from_utf8(self.0.borrow().clone()).unwrap() } }
+        ///
+        /// let out = Lines::default(); // a `Write` that keeps what it gets
+        /// gc::set_debug_output(out.clone());
+        /// gc::set_debug(DebugFlags::UNCOLLECTABLE);
+        /// let list = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+        /// list.borrow_mut().push(AnyCc::from(list.clone()));
+        /// drop(list);
+        /// assert_eq!(gc::collect(), 1);
+        /// assert_eq!(out.text(), ""); // nothing is ever uncollectable
+        /// assert_eq!(gc::stats()[2].uncollectable, 0);
+        /// ```
         const UNCOLLECTABLE = 4;
         /// Keep unreachable objects, alive and intact, in [`garbage`]
-        /// instead of freeing them (`DEBUG_SAVEALL`).
+        /// instead of freeing them (`DEBUG_SAVEALL`). Their weak references
+        /// are cleared all the same, as in CPython.
+        ///
+        /// ```
+        /// use std::cell::RefCell;
+        /// use cyclegc::gc::{self, DebugFlags};
+        /// use cyclegc::{AnyCc, Cc};
+        ///
+        /// let list = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+        /// list.borrow_mut().push(AnyCc::from(list.clone()));
+        /// let (weak, id) = (Cc::downgrade(&list), Cc::id(&list));
+        /// drop(list);
+        ///
+        /// gc::set_debug(DebugFlags::SAVEALL);
+        /// assert_eq!(gc::collect(), 1);
+        /// assert!(weak.upgrade().is_none()); // dead to weak references...
+        /// let saved = gc::garbage(); // ...but kept, intact
+        /// assert_eq!(saved.len(), 1);
+        /// assert_eq!(saved[0].id(), id);
+        /// assert_eq!(saved[0].downcast_ref::<RefCell<Vec<AnyCc>>>().unwrap().borrow().len(), 1);
+        /// # drop(saved);
+        /// # gc::set_debug(DebugFlags::empty());
+        /// # gc::clear_garbage();
+        /// ```
         const SAVEALL = 32;
-        /// `COLLECTABLE | UNCOLLECTABLE | SAVEALL` (`DEBUG_LEAK`).
+        /// `COLLECTABLE | UNCOLLECTABLE | SAVEALL` (`DEBUG_LEAK`): report
+        /// and keep everything a collection finds, to hunt a leak.
+        ///
+        /// ```
+        /// use std::cell::RefCell;
+        /// use cyclegc::gc::{self, DebugFlags};
+        /// use cyclegc::{AnyCc, Cc};
+        /// # #[derive(Clone, Default)]
+        /// # struct Lines(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        /// # impl std::io::Write for Lines {
+        /// #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.borrow_mut().extend_from_slice(b); Ok(b.len()) }
+        /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+        /// # }
+        /// # impl Lines { fn text(&self) -> String { String::from_utf8(self.0.borrow().clone()).unwrap() } }
+        ///
+        /// let out = Lines::default(); // a `Write` that keeps what it gets
+        /// gc::set_debug_output(out.clone());
+        /// gc::set_debug(DebugFlags::LEAK);
+        /// let list = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+        /// list.borrow_mut().push(AnyCc::from(list.clone()));
+        /// drop(list);
+        /// assert_eq!(gc::collect(), 1);
+        /// assert!(out.text().starts_with("gc: collectable <core::cell::RefCell<"));
+        /// let leaked = gc::garbage();
+        /// assert_eq!(leaked.len(), 1);
+        /// assert_eq!(gc::referents(&leaked[0]), [leaked[0].clone()]); // it holds itself
+        /// # gc::set_debug(DebugFlags::empty());
+        /// # drop(leaked);
+        /// # gc::clear_garbage();
+        /// ```
         const LEAK = Self::COLLECTABLE.bits() | Self::UNCOLLECTABLE.bits() | Self::SAVEALL.bits();
     }
 }
@@ -408,6 +618,14 @@ pub fn set_debug(flags: DebugFlags) {
 }
 
 /// The debugging flags: Python's `gc.get_debug()`.
+///
+/// ```
+/// use cyclegc::gc::{self, DebugFlags};
+/// assert_eq!(gc::debug(), DebugFlags::empty()); // the default
+/// gc::set_debug(DebugFlags::SAVEALL | DebugFlags::STATS);
+/// assert!(gc::debug().contains(DebugFlags::SAVEALL));
+/// gc::set_debug(DebugFlags::empty());
+/// ```
 #[doc(alias = "get_debug", alias = "gc.get_debug")]
 pub fn debug() -> DebugFlags {
     with_state(|s| DebugFlags::from_bits_retain(s.debug.get()))
@@ -416,6 +634,36 @@ pub fn debug() -> DebugFlags {
 /// Sends the debug lines of [`set_debug`] to `out` instead of standard
 /// error. Write errors are ignored, so a failing writer never breaks a
 /// collection. Pass `std::io::stderr()` to go back to the default.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::io::Write;
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, DebugFlags};
+///
+/// /// Keeps the lines in memory, for a log window or a test.
+/// #[derive(Clone, Default)]
+/// struct Log(Rc<RefCell<Vec<u8>>>);
+/// impl Write for Log {
+///     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+///         self.0.borrow_mut().extend_from_slice(buf);
+///         Ok(buf.len())
+///     }
+///     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+/// }
+///
+/// let log = Log::default();
+/// gc::set_debug_output(log.clone());
+/// gc::set_debug(DebugFlags::STATS);
+/// gc::collect();
+/// let lines = log.0.borrow().split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+/// assert_eq!(lines, 4); // collecting, each generation, permanent, done
+///
+/// gc::set_debug_output(std::io::stderr()); // back to the default
+/// gc::collect();
+/// assert_eq!(log.0.borrow().split(|&b| b == b'\n').filter(|l| !l.is_empty()).count(), 4);
+/// gc::set_debug(DebugFlags::empty());
+/// ```
 #[doc(alias = "gc.set_debug_output")]
 pub fn set_debug_output(out: impl Write + 'static) {
     collector::register_thread_exit_hook();
@@ -458,13 +706,46 @@ pub fn garbage() -> Vec<AnyCc> {
 
 /// Empties [`garbage`]. Objects nothing else holds are freed at once where
 /// reference counting can, and the cycles among them by the next collection.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::gc::{self, DebugFlags};
+/// use cyclegc::{AnyCc, Cc};
+///
+/// gc::set_debug(DebugFlags::SAVEALL);
+/// let leaf = Cc::new(String::from("saved"));
+/// let list = Cc::new(RefCell::new(vec![AnyCc::from(leaf.clone())]));
+/// list.borrow_mut().push(AnyCc::from(list.clone()));
+/// let (weak_list, weak_leaf) = (Cc::downgrade(&list), Cc::downgrade(&leaf));
+/// drop((list, leaf));
+/// assert_eq!(gc::collect(), 1);
+/// gc::set_debug(DebugFlags::empty());
+///
+/// gc::clear_garbage();
+/// assert!(gc::garbage().is_empty());
+/// assert_eq!(gc::collect(), 1); // the cycle: found again, freed this time
+/// assert_eq!(weak_list.strong_count() + weak_leaf.strong_count(), 0);
+/// ```
 #[doc(alias = "gc.garbage")]
 pub fn clear_garbage() {
     let saved = with_state(|s| s.garbage.take());
     drop(saved);
 }
 
-/// When a collection callback is called.
+/// When a collection callback is called: the first argument of an
+/// [`add_callback`] callback.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, Phase};
+///
+/// let phases = Rc::new(RefCell::new(Vec::new()));
+/// let log = phases.clone();
+/// gc::add_callback(move |phase, _| log.borrow_mut().push(phase));
+/// gc::collect();
+/// assert_eq!(*phases.borrow(), [Phase::Start, Phase::Stop]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Before the collection (Python's `"start"`).
@@ -474,6 +755,26 @@ pub enum Phase {
 }
 
 /// What a collection callback is told: Python's `info` dict.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, CallbackInfo, Phase};
+/// use cyclegc::{AnyCc, Cc};
+///
+/// let infos = Rc::new(RefCell::new(Vec::new()));
+/// let log = infos.clone();
+/// gc::add_callback(move |phase, info: &CallbackInfo| log.borrow_mut().push((phase, *info)));
+///
+/// let list = Cc::new(RefCell::new(Vec::<AnyCc>::new()));
+/// list.borrow_mut().push(AnyCc::from(list.clone()));
+/// drop(list);
+/// gc::collect_generation(2);
+///
+/// let stop = CallbackInfo { generation: 2, collected: 1, uncollectable: 0 };
+/// let start = CallbackInfo { collected: 0, ..stop };
+/// assert_eq!(*infos.borrow(), [(Phase::Start, start), (Phase::Stop, stop)]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallbackInfo {
     /// The oldest generation collected.
@@ -486,6 +787,16 @@ pub struct CallbackInfo {
 
 /// Identifies a callback for [`remove_callback`]. Ids are unique across
 /// threads, so an id from another thread's collector is unknown here.
+///
+/// ```
+/// use cyclegc::gc;
+/// let a = gc::add_callback(|_, _| {});
+/// let b = gc::add_callback(|_, _| {});
+/// assert_ne!(a, b);
+/// let on_other_thread = std::thread::spawn(|| gc::add_callback(|_, _| {})).join().unwrap();
+/// assert!(!gc::remove_callback(on_other_thread)); // not this thread's
+/// assert!(gc::remove_callback(a) && gc::remove_callback(b));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallbackId(u64);
 
@@ -500,7 +811,10 @@ impl CallbackId {
 /// ([`Phase::Stop`]) every collection, automatic or explicit: Python's
 /// `gc.callbacks.append(callback)`. Callbacks run in the order added. A
 /// panicking callback does not stop the collection or the other callbacks;
-/// the panic is resumed when the collection is complete. A
+/// when the collection is complete, the first panic is resumed to the
+/// caller of an explicit [`collect`] or [`collect_generation`], and, for an
+/// automatic collection, which has no such caller, reported on standard
+/// error and swallowed (as CPython does for exceptions in `__del__`). A
 /// [`collect`] from inside a callback returns 0 at once.
 ///
 /// ```
@@ -515,6 +829,27 @@ impl CallbackId {
 /// assert_eq!(*seen.borrow(), [(Phase::Start, 1), (Phase::Stop, 1)]);
 /// assert!(gc::remove_callback(id));
 /// assert!(!gc::remove_callback(id));
+/// ```
+///
+/// A panic reaches the caller of `collect` after the other callbacks ran:
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::panic::{catch_unwind, AssertUnwindSafe};
+/// use std::rc::Rc;
+/// use cyclegc::gc::{self, Phase};
+///
+/// let stops = Rc::new(Cell::new(0));
+/// let counter = stops.clone();
+/// let bad = gc::add_callback(|phase, _| if phase == Phase::Start { panic!("callback failed") });
+/// gc::add_callback(move |phase, _| if phase == Phase::Stop { counter.set(counter.get() + 1) });
+/// # std::panic::set_hook(Box::new(|_| {})); // keep the doctest's output quiet
+///
+/// let result = catch_unwind(AssertUnwindSafe(gc::collect));
+/// assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "callback failed");
+/// assert_eq!(stops.get(), 1); // the collection and the other callback went on
+/// gc::remove_callback(bad);
+/// assert_eq!(gc::collect(), 0);
 /// ```
 #[doc(alias = "callbacks", alias = "gc.callbacks")]
 pub fn add_callback(callback: impl FnMut(Phase, &CallbackInfo) + 'static) -> CallbackId {
@@ -534,6 +869,22 @@ pub fn add_callback(callback: impl FnMut(Phase, &CallbackInfo) + 'static) -> Cal
 
 /// Unregisters a callback; returns whether it was registered (removing an
 /// unknown or already removed id does nothing and returns `false`).
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use cyclegc::gc;
+///
+/// let calls = Rc::new(Cell::new(0));
+/// let counter = calls.clone();
+/// let id = gc::add_callback(move |_, _| counter.set(counter.get() + 1));
+/// gc::collect();
+/// assert_eq!(calls.get(), 2); // start and stop
+/// assert!(gc::remove_callback(id));
+/// gc::collect();
+/// assert_eq!(calls.get(), 2); // not called any more
+/// assert!(!gc::remove_callback(id));
+/// ```
 #[doc(alias = "callbacks", alias = "gc.callbacks")]
 pub fn remove_callback(id: CallbackId) -> bool {
     let removed = with_state(|s| {

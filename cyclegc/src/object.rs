@@ -25,6 +25,25 @@ mod sealed {
 }
 
 /// A handle the `gc` functions accept as an object: [`Cc<T>`] or [`AnyCc`].
+///
+/// The trait is sealed: those two are all there is. Name it to write
+/// functions of your own that take either.
+///
+/// ```
+/// use cyclegc::gc::{self, AsObject};
+/// use cyclegc::{AnyCc, Cc};
+///
+/// /// How many objects hold `obj`.
+/// fn fan_in(obj: &impl AsObject) -> usize {
+///     gc::referrers(obj).len()
+/// }
+///
+/// let shared = Cc::new(1);
+/// let holders = Cc::new(vec![shared.clone(), shared.clone()]);
+/// assert_eq!(fan_in(&shared), 1); // one object, even if it holds two handles
+/// assert_eq!(fan_in(&AnyCc::from(shared)), 1);
+/// # drop(holders);
+/// ```
 pub trait AsObject: sealed::Sealed {}
 
 impl<T: ?Sized + 'static> sealed::Sealed for Cc<T> {

@@ -152,6 +152,25 @@ impl<T: Trace> Weak<T> {
     /// # Safety
     /// `ptr` came from `Weak::<T>::into_raw` and is given to `from_raw`
     /// once.
+    ///
+    /// ```
+    /// use cyclegc::{Cc, Weak};
+    ///
+    /// let obj = Cc::new(String::from("kept elsewhere"));
+    /// // e.g. stored as a `*const ()` in a C library's user data
+    /// let raw: *const String = Weak::into_raw(Cc::downgrade(&obj));
+    /// assert_eq!(Cc::weak_count(&obj), 1); // the raw pointer still counts
+    ///
+    /// // SAFETY: `raw` came from `Weak::<String>::into_raw`, taken back once.
+    /// let weak = unsafe { Weak::from_raw(raw) };
+    /// assert_eq!(*weak.upgrade().unwrap(), "kept elsewhere");
+    /// drop(obj);
+    /// assert!(weak.upgrade().is_none());
+    ///
+    /// // A `Weak::new()` round-trips too.
+    /// let none = unsafe { Weak::from_raw(Weak::<i32>::into_raw(Weak::new())) };
+    /// assert!(none.upgrade().is_none());
+    /// ```
     pub unsafe fn from_raw(ptr: *const T) -> Weak<T> {
         if ptr.addr() == DANGLING {
             return Weak::new();
@@ -332,7 +351,30 @@ impl<T: ?Sized> Weak<T> {
         Some(p)
     }
 
-    /// A strong handle to the object, or `None` if it is dead.
+    /// A strong handle to the object, or `None` if it is dead: its last
+    /// strong handle went away, or a collection found it unreachable (then
+    /// `None` comes even before its value is dropped, so no `Drop` impl or
+    /// callback can reach garbage through a weak reference).
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use cyclegc::{gc, Cc, Trace};
+    ///
+    /// #[derive(Trace)]
+    /// struct Node {
+    ///     next: RefCell<Option<Cc<Node>>>,
+    /// }
+    ///
+    /// let a = Cc::new(Node { next: RefCell::new(None) });
+    /// *a.next.borrow_mut() = Some(a.clone()); // a cycle of one
+    /// let w = Cc::downgrade(&a);
+    /// assert!(Cc::ptr_eq(&w.upgrade().unwrap(), &a));
+    ///
+    /// drop(a);
+    /// assert!(w.upgrade().is_some()); // the cycle keeps it alive
+    /// gc::collect();
+    /// assert!(w.upgrade().is_none());
+    /// ```
     #[inline]
     pub fn upgrade(&self) -> Option<Cc<T>> {
         let p = self.live_block()?;

@@ -50,8 +50,30 @@
 pub trait Signature: 'static {
     /// The arguments of one call, for borrows that live for `'a`: `()`
     /// for none, the argument itself for one, a tuple for several.
+    ///
+    /// ```
+    /// use cyclegc::closure::Signature;
+    ///
+    /// fn args_of<S: Signature>(_: S::Args<'_>) {}
+    /// args_of::<fn()>(());
+    /// args_of::<fn(&str)>("one argument: itself, not a 1-tuple");
+    /// let mut v = vec![1];
+    /// args_of::<fn(&mut Vec<u8>, u8) -> usize>((&mut v, 2)); // several: a tuple
+    /// ```
     type Args<'a>;
     /// What a call returns.
+    ///
+    /// ```
+    /// use cyclegc::closure::{Closure, Signature};
+    ///
+    /// fn output_of<S: Signature>(out: S::Output) -> S::Output { out }
+    /// assert_eq!(output_of::<fn(u32) -> String>("s".into()), "s");
+    /// output_of::<fn(&str)>(()); // no `-> R`: `()`
+    ///
+    /// let len: Closure<fn(&str) -> usize> = Closure::from_fn(|s| s.len());
+    /// let n: <fn(&str) -> usize as Signature>::Output = len.call("four");
+    /// assert_eq!(n, 4);
+    /// ```
     type Output;
 }
 

@@ -59,11 +59,70 @@ pub unsafe trait Trace: 'static {
     ///
     /// Objects of a leaf type cannot be part of a cycle, so the collector
     /// never tracks them (Python's untracking of atomic objects): their
-    /// header is 8 bytes and they cost the collector nothing.
+    /// header is 16 bytes, as an `Rc`'s, with no entry in a generation
+    /// list, and they cost the collector nothing.
     /// `gc::is_tracked` says `false` for them.
+    ///
+    /// The derive computes it from the field types; a hand-written impl
+    /// says `true` only for a type that can own no `Cc` whatever its
+    /// values, and for a generic wrapper passes its parameter's on.
+    ///
+    /// ```
+    /// use cyclegc::{gc, Cc, Trace, Tracer};
+    ///
+    /// /// An index into a table kept outside the heap: it owns no `Cc`.
+    /// struct Handle(u32);
+    /// // SAFETY: owns no `Cc`, so visiting nothing is exact, and it can
+    /// // never own one, so it is a leaf.
+    /// unsafe impl Trace for Handle {
+    ///     const IS_LEAF: bool = true;
+    ///     fn trace(&self, _: &mut Tracer<'_>) {}
+    /// }
+    ///
+    /// #[derive(Trace)]
+    /// struct Pair<T> { left: T, right: T }
+    ///
+    /// assert!(<Pair<Handle> as Trace>::IS_LEAF);
+    /// assert!(!<Pair<Cc<Handle>> as Trace>::IS_LEAF);
+    /// assert!(!gc::is_tracked(&Cc::new(Pair { left: Handle(1), right: Handle(2) })));
+    /// let h = Cc::new(Handle(0));
+    /// assert!(gc::is_tracked(&Cc::new(Pair { left: h.clone(), right: h })));
+    /// ```
     const IS_LEAF: bool = false;
 
-    /// Visits every [`Cc`] that `self` owns, each once.
+    /// Visits every [`Cc`] that `self` owns, each once: calls
+    /// [`Tracer::visit`] for a `Cc` held directly, and `trace` of each
+    /// field that holds handles in a container with a `Trace` impl (which
+    /// then visits them). The collector calls it; you write it, or, better,
+    /// derive it.
+    ///
+    /// [`gc::referents`](crate::gc::referents) shows what it visits:
+    ///
+    /// ```
+    /// use cyclegc::{gc, Cc, Trace, Tracer};
+    ///
+    /// /// A value with a label that is no business of the collector's.
+    /// struct Labeled<T> {
+    ///     label: &'static str,
+    ///     value: T,
+    /// }
+    ///
+    /// // SAFETY: the only handles a `Labeled` owns are those in `value`,
+    /// // whose own impl visits each once; `label` owns none. It is a leaf
+    /// // exactly when `T` is.
+    /// unsafe impl<T: Trace> Trace for Labeled<T> {
+    ///     const IS_LEAF: bool = T::IS_LEAF;
+    ///     fn trace(&self, tracer: &mut Tracer<'_>) {
+    ///         self.value.trace(tracer);
+    ///     }
+    /// }
+    ///
+    /// let (a, b) = (Cc::new(1), Cc::new(2));
+    /// let both = Cc::new(Labeled { label: "both", value: vec![a.clone(), b.clone()] });
+    /// let ids: Vec<usize> = gc::referents(&both).iter().map(|o| o.id()).collect();
+    /// assert_eq!(ids, [Cc::id(&a), Cc::id(&b)]);
+    /// assert_eq!(both.label, "both");
+    /// ```
     fn trace(&self, tracer: &mut Tracer<'_>);
 
     /// Whether the type has a [`Finalize`] impl to call; set by
@@ -188,11 +247,83 @@ pub trait Finalize: FinalizeHook {
     /// Runs once before the value is dropped; see the trait's docs. The
     /// default does nothing, for a type that implements
     /// [`finalize_cc`](Finalize::finalize_cc) instead.
+    ///
+    /// When the last handle goes, the finalizer runs first, while weak
+    /// references still upgrade; then they are cleared, then `Drop` runs:
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use cyclegc::{Cc, Finalize, Trace, Weak};
+    ///
+    /// thread_local!(static LOG: RefCell<Vec<&'static str>> = RefCell::new(Vec::new()));
+    /// fn log(event: &'static str) {
+    ///     LOG.with(|l| l.borrow_mut().push(event));
+    /// }
+    ///
+    /// #[derive(Trace)]
+    /// #[trace(finalize)]
+    /// struct Conn {
+    ///     me: RefCell<Weak<Conn>>,
+    /// }
+    /// impl Finalize for Conn {
+    ///     fn finalize(&self) {
+    ///         let alive = self.me.borrow().upgrade().is_some();
+    ///         log(if alive { "finalize (weak still upgrades)" } else { "finalize" });
+    ///     }
+    /// }
+    /// impl Drop for Conn {
+    ///     fn drop(&mut self) {
+    ///         log(if self.me.borrow().upgrade().is_some() { "drop (weak upgrades)" } else { "drop" });
+    ///     }
+    /// }
+    ///
+    /// let conn = Cc::new(Conn { me: RefCell::new(Weak::new()) });
+    /// *conn.me.borrow_mut() = Cc::downgrade(&conn);
+    /// drop(conn);
+    /// LOG.with(|l| assert_eq!(*l.borrow(), ["finalize (weak still upgrades)", "drop"]));
+    /// ```
     fn finalize(&self) {}
 
     /// Runs once before the value is dropped, with the object's own handle
     /// (which the finalizer may clone and keep: that resurrects the
     /// object). The default calls [`finalize`](Finalize::finalize).
+    ///
+    /// An object pool: a buffer that dies goes back to the pool instead
+    /// of being freed. Its finalizer ran once, so the second time it dies
+    /// it is freed.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use cyclegc::{gc, Cc, Finalize, Trace};
+    ///
+    /// #[derive(Trace)]
+    /// #[trace(finalize)]
+    /// struct Buffer {
+    ///     bytes: RefCell<Vec<u8>>,
+    ///     // a tracked type: a leaf object's finalizer runs at each death
+    ///     owner: Option<Cc<Buffer>>,
+    /// }
+    ///
+    /// thread_local!(static POOL: RefCell<Vec<Cc<Buffer>>> = RefCell::new(Vec::new()));
+    ///
+    /// impl Finalize for Buffer {
+    ///     fn finalize_cc(this: &Cc<Buffer>) {
+    ///         this.bytes.borrow_mut().clear();
+    ///         POOL.with(|p| p.borrow_mut().push(this.clone())); // resurrects it
+    ///     }
+    /// }
+    ///
+    /// let buf = Cc::new(Buffer { bytes: RefCell::new(b"data".to_vec()), owner: None });
+    /// let id = Cc::id(&buf);
+    /// drop(buf); // last handle: the finalizer puts it in the pool
+    ///
+    /// let again = POOL.with(|p| p.borrow_mut().pop()).unwrap();
+    /// assert_eq!(Cc::id(&again), id); // the same object, alive
+    /// assert!(again.bytes.borrow().is_empty());
+    /// assert!(gc::is_finalized(&again));
+    /// drop(again); // finalized already: freed this time
+    /// assert!(POOL.with(|p| p.borrow().is_empty()));
+    /// ```
     fn finalize_cc(this: &Cc<Self>)
     where
         Self: Sized,
@@ -227,8 +358,87 @@ pub trait FinalizeHook {}
 
 /// What [`Trace::trace`] reports the handles it owns to.
 ///
-/// The collector passes one to every `trace` call; its only public use is
-/// [`Tracer::visit`] (and [`Tracer::visit_any`] for type-erased handles).
+/// The collector passes one to every `trace` call; its public uses are
+/// [`Tracer::visit`] for each owned [`Cc`], [`Tracer::visit_any`] for each
+/// owned [`AnyCc`], and [`Tracer::untraceable`] when the value cannot be
+/// read right now. A field whose type has a `Trace` impl is traced by
+/// calling that impl (`self.field.trace(tracer)`), which visits what it
+/// holds; that is also how a `Weak` field is reported (it visits nothing,
+/// but the collector needs it for the weak reference's callback).
+///
+/// You need a `Tracer` only for a hand-written `unsafe impl Trace`: for a
+/// container whose storage the derive cannot see through, such as this
+/// fixed-capacity vector of handles kept in uninitialised slots.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::mem::MaybeUninit;
+/// use cyclegc::{gc, Cc, Trace, Tracer};
+///
+/// /// Up to four handles, inline; only the first `len` slots are
+/// /// initialised.
+/// struct Inline4<T: 'static> {
+///     slots: [MaybeUninit<Cc<T>>; 4],
+///     len: usize,
+/// }
+///
+/// impl<T> Inline4<T> {
+///     fn new() -> Self {
+///         Inline4 { slots: [const { MaybeUninit::uninit() }; 4], len: 0 }
+///     }
+///     fn push(&mut self, cc: Cc<T>) {
+///         assert!(self.len < 4, "Inline4 is full");
+///         self.slots[self.len].write(cc);
+///         self.len += 1;
+///     }
+///     fn as_slice(&self) -> &[Cc<T>] {
+///         // SAFETY: the first `len` slots are initialised.
+///         unsafe { std::slice::from_raw_parts(self.slots.as_ptr().cast(), self.len) }
+///     }
+/// }
+///
+/// impl<T> Drop for Inline4<T> {
+///     fn drop(&mut self) {
+///         for slot in &mut self.slots[..self.len] {
+///             // SAFETY: initialised, and dropped once, here.
+///             unsafe { slot.assume_init_drop() }
+///         }
+///     }
+/// }
+///
+/// // SAFETY: the handles an `Inline4` owns are exactly those in its first
+/// // `len` slots; `trace` visits each of them once, and nothing else (the
+/// // uninitialised slots are never read). It holds `Cc`s, so it is not a
+/// // leaf (the default `IS_LEAF = false`).
+/// unsafe impl<T: 'static> Trace for Inline4<T> {
+///     fn trace(&self, tracer: &mut Tracer<'_>) {
+///         for cc in self.as_slice() {
+///             tracer.visit(cc);
+///         }
+///     }
+/// }
+///
+/// #[derive(Trace)]
+/// struct Node {
+///     edges: RefCell<Inline4<Node>>,
+/// }
+///
+/// let a = Cc::new(Node { edges: RefCell::new(Inline4::new()) });
+/// let b = Cc::new(Node { edges: RefCell::new(Inline4::new()) });
+/// a.edges.borrow_mut().push(b.clone());
+/// b.edges.borrow_mut().push(a.clone());
+/// b.edges.borrow_mut().push(b.clone());
+/// assert_eq!(gc::referents(&b).len(), 2); // what `trace` visits
+///
+/// drop((a, b));
+/// assert_eq!(gc::collect(), 2); // the collector saw the cycle through the slots
+/// ```
+///
+/// Visiting a handle twice, or one the value does not own, would make
+/// the collector think the object holds more references than it does,
+/// and free objects that are still in use (their next dereference then
+/// panics; memory is never read after it is freed). Missing one only keeps
+/// objects alive: a cycle through it is never freed.
 pub struct Tracer<'a> {
     pub(crate) mode: Mode<'a>,
     /// Set when the value could not be traced this time.
@@ -282,7 +492,51 @@ impl<'a> Tracer<'a> {
         }
     }
 
-    /// Reports one `Cc` owned by the value being traced.
+    /// Reports one `Cc` owned by the value being traced. Call it once for
+    /// every `Cc` the value owns directly (not behind a container with a
+    /// `Trace` impl of its own: trace the container instead), leaf or not:
+    /// [`gc::referents`](crate::gc::referents) lists leaf objects too.
+    ///
+    /// A struct whose fields are visited by hand:
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use cyclegc::{gc, Cc, Trace, Tracer};
+    ///
+    /// #[derive(Trace)]
+    /// struct Grammar {
+    ///     parsers: RefCell<Vec<Cc<Parser>>>,
+    /// }
+    ///
+    /// struct Parser {
+    ///     grammar: Cc<Grammar>,     // owned: visited
+    ///     keywords: Vec<Cc<str>>,   // owned, in a container: traced
+    ///     scratch: Vec<u8>,         // owns no `Cc`: nothing to do
+    /// }
+    ///
+    /// // SAFETY: a `Parser` owns the handle in `grammar`, visited once here,
+    /// // and those in `keywords`, which `Vec`'s impl visits once each;
+    /// // `scratch` owns none.
+    /// unsafe impl Trace for Parser {
+    ///     fn trace(&self, tracer: &mut Tracer<'_>) {
+    ///         tracer.visit(&self.grammar);
+    ///         self.keywords.trace(tracer);
+    ///     }
+    /// }
+    ///
+    /// let grammar = Cc::new(Grammar { parsers: RefCell::new(Vec::new()) });
+    /// let parser = Cc::new(Parser {
+    ///     grammar: grammar.clone(),
+    ///     keywords: vec![Cc::from("if"), Cc::from("else")],
+    ///     scratch: Vec::with_capacity(64),
+    /// });
+    /// grammar.parsers.borrow_mut().push(parser.clone());
+    /// assert_eq!(gc::referents(&parser).len(), 3); // the grammar and two keywords
+    /// assert!(parser.scratch.is_empty());
+    ///
+    /// drop((grammar, parser));
+    /// assert_eq!(gc::collect(), 2); // the grammar-parser cycle
+    /// ```
     #[inline]
     pub fn visit<T: ?Sized + 'static>(&mut self, cc: &Cc<T>) {
         let block = cc.block();
@@ -295,7 +549,42 @@ impl<'a> Tracer<'a> {
         }
     }
 
-    /// Reports one type-erased handle owned by the value being traced.
+    /// Reports one type-erased handle owned by the value being traced; the
+    /// [`AnyCc`] counterpart of [`Tracer::visit`], with the same contract.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use cyclegc::{gc, AnyCc, Cc, Trace, Tracer};
+    ///
+    /// /// An interpreter's frame: its function, and locals of any type.
+    /// struct Frame {
+    ///     function: Cc<String>,
+    ///     locals: RefCell<Vec<AnyCc>>,
+    /// }
+    ///
+    /// // SAFETY: a `Frame` owns `function`, visited once, and the handles
+    /// // in `locals`, each visited once. While `locals` is mutably borrowed
+    /// // it cannot be read, and the collector is told so.
+    /// unsafe impl Trace for Frame {
+    ///     fn trace(&self, tracer: &mut Tracer<'_>) {
+    ///         tracer.visit(&self.function);
+    ///         match self.locals.try_borrow() {
+    ///             Ok(locals) => locals.iter().for_each(|obj| tracer.visit_any(obj)),
+    ///             Err(_) => tracer.untraceable(),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let frame = Cc::new(Frame { function: Cc::new("main".into()), locals: RefCell::new(Vec::new()) });
+    /// frame.locals.borrow_mut().push(AnyCc::from(Cc::new(42_i64)));
+    /// frame.locals.borrow_mut().push(AnyCc::from(frame.clone())); // a local that is the frame
+    /// let types: Vec<&str> = gc::referents(&frame).iter().map(AnyCc::type_name).collect();
+    /// assert_eq!(types.len(), 3);
+    /// assert_eq!(types[1], "i64");
+    ///
+    /// drop(frame);
+    /// assert_eq!(gc::collect(), 1);
+    /// ```
     #[inline]
     pub fn visit_any(&mut self, obj: &AnyCc) {
         if obj.vtable.is_leaf {
@@ -327,6 +616,77 @@ impl<'a> Tracer<'a> {
     /// the object as referenced from outside for this collection, so
     /// nothing it might own is freed. Call it from a `Trace` impl of your
     /// own cell type.
+    ///
+    /// A cycle through the value then survives that collection and is
+    /// found by a later one. `gc::referents` sees nothing in it meanwhile.
+    ///
+    /// ```
+    /// use std::cell::{Cell, UnsafeCell};
+    /// use std::ops::{Deref, DerefMut};
+    /// use cyclegc::{gc, Cc, Trace, Tracer};
+    ///
+    /// /// A cell with a lock: one guard at a time gives `&mut T`.
+    /// struct Lock<T> {
+    ///     locked: Cell<bool>,
+    ///     value: UnsafeCell<T>,
+    /// }
+    /// struct Guard<'a, T>(&'a Lock<T>);
+    ///
+    /// impl<T> Lock<T> {
+    ///     fn new(value: T) -> Self {
+    ///         Lock { locked: Cell::new(false), value: UnsafeCell::new(value) }
+    ///     }
+    ///     fn lock(&self) -> Guard<'_, T> {
+    ///         assert!(!self.locked.replace(true), "already locked");
+    ///         Guard(self)
+    ///     }
+    /// }
+    /// impl<T> Deref for Guard<'_, T> {
+    ///     type Target = T;
+    ///     // SAFETY: the guard is the only way to the value while it lives.
+    ///     fn deref(&self) -> &T { unsafe { &*self.0.value.get() } }
+    /// }
+    /// impl<T> DerefMut for Guard<'_, T> {
+    ///     // SAFETY: as for `deref`.
+    ///     fn deref_mut(&mut self) -> &mut T { unsafe { &mut *self.0.value.get() } }
+    /// }
+    /// impl<T> Drop for Guard<'_, T> {
+    ///     fn drop(&mut self) { self.0.locked.set(false) }
+    /// }
+    ///
+    /// // SAFETY: visits what the value owns, through its impl, when the
+    /// // value can be read; while a guard holds `&mut T`, reading it would
+    /// // alias that borrow, so the collector is told it cannot trace.
+    /// unsafe impl<T: Trace> Trace for Lock<T> {
+    ///     const IS_LEAF: bool = T::IS_LEAF;
+    ///     fn trace(&self, tracer: &mut Tracer<'_>) {
+    ///         if self.locked.get() {
+    ///             tracer.untraceable();
+    ///         } else {
+    ///             // SAFETY: unlocked, and no guard can be made during `trace`.
+    ///             unsafe { &*self.value.get() }.trace(tracer);
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// #[derive(Trace)]
+    /// struct Node {
+    ///     edges: Lock<Vec<Cc<Node>>>,
+    /// }
+    ///
+    /// let a = Cc::new(Node { edges: Lock::new(Vec::new()) });
+    /// let b = Cc::new(Node { edges: Lock::new(vec![a.clone()]) });
+    /// {
+    ///     let mut edges = a.edges.lock();
+    ///     edges.push(b.clone());
+    ///     assert!(gc::referents(&a).is_empty()); // locked: nothing to see
+    ///     assert_eq!(gc::collect(), 0); // safe: the locked value is not read
+    ///     assert_eq!(edges.len(), 1);
+    /// }
+    /// assert_eq!(gc::referents(&a).len(), 1);
+    /// drop((a, b));
+    /// assert_eq!(gc::collect(), 2);
+    /// ```
     pub fn untraceable(&mut self) {
         self.untraceable = true;
     }

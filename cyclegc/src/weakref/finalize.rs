@@ -58,7 +58,24 @@ impl Entry {
 /// `weakref.finalize` object.
 ///
 /// Dropping the handle does not cancel the finalizer: the thread's
-/// registry keeps it until it runs or is detached, as in Python.
+/// registry keeps it until it runs or is detached, as in Python. Clones
+/// are handles to the same finalizer.
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use cyclegc::{weakref, Cc};
+///
+/// let ran = Rc::new(Cell::new(false));
+/// let flag = ran.clone();
+/// let obj = Cc::new(vec![1, 2, 3]);
+/// let f = weakref::finalize(&obj, move || flag.set(true));
+/// let g = f.clone();
+/// drop(f); // not a cancellation
+/// drop(obj);
+/// assert!(ran.get());
+/// assert!(!g.alive()); // every handle sees it has run
+/// ```
 #[derive(Clone)]
 pub struct Finalizer {
     entry: Rc<Entry>,
@@ -123,6 +140,20 @@ fn fire(entry: &rc::Weak<Entry>) {
 
 impl Finalizer {
     /// Whether the finalizer is still registered (not yet run or detached).
+    ///
+    /// ```
+    /// use cyclegc::{weakref, Cc};
+    /// let obj = Cc::new(1);
+    /// let f = weakref::finalize(&obj, || {});
+    /// assert!(f.alive());
+    /// drop(obj); // runs it
+    /// assert!(!f.alive());
+    ///
+    /// let obj = Cc::new(2);
+    /// let g = weakref::finalize(&obj, || {});
+    /// g.detach();
+    /// assert!(!g.alive());
+    /// ```
     pub fn alive(&self) -> bool {
         self.entry.func.borrow().is_some()
     }
@@ -155,11 +186,41 @@ impl Finalizer {
 
     /// Unregisters the finalizer and returns its function without calling
     /// it, if it was alive.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use cyclegc::{weakref, Cc};
+    ///
+    /// let ran = Rc::new(Cell::new(false));
+    /// let flag = ran.clone();
+    /// let obj = Cc::new(String::from("tmp"));
+    /// let f = weakref::finalize(&obj, move || flag.set(true));
+    /// let func = f.detach().expect("it was alive");
+    /// assert!(f.detach().is_none()); // once only
+    /// drop(obj);
+    /// assert!(!ran.get()); // detached: the object's death does not call it
+    /// func(); // the caller may still run it
+    /// assert!(ran.get());
+    /// ```
     pub fn detach(&self) -> Option<Box<dyn FnOnce()>> {
         self.entry.take()
     }
 
-    /// The object, if the finalizer is alive and the object too.
+    /// The object, if the finalizer is alive and the object too. Python's
+    /// `peek()` also returns the function and its arguments; here they are
+    /// in the closure, which [`detach`](Finalizer::detach) hands back.
+    ///
+    /// ```
+    /// use cyclegc::{weakref, Cc};
+    /// let obj = Cc::new(5_u32);
+    /// let f = weakref::finalize(&obj, || {});
+    /// let seen = f.peek().unwrap();
+    /// assert_eq!(seen.id(), Cc::id(&obj));
+    /// assert_eq!(seen.downcast_ref::<u32>(), Some(&5));
+    /// drop((seen, obj));
+    /// assert!(f.peek().is_none());
+    /// ```
     pub fn peek(&self) -> Option<AnyCc> {
         if !self.alive() {
             return None;
@@ -168,11 +229,39 @@ impl Finalizer {
     }
 
     /// Whether [`run_exit_finalizers`] runs this finalizer (the default).
+    ///
+    /// ```
+    /// use cyclegc::{weakref, Cc};
+    /// let obj = Cc::new(1);
+    /// let f = weakref::finalize(&obj, || {});
+    /// assert!(f.atexit());
+    /// ```
     pub fn atexit(&self) -> bool {
         self.entry.atexit.get()
     }
 
-    /// Sets whether [`run_exit_finalizers`] runs this finalizer.
+    /// Sets whether [`run_exit_finalizers`] runs this finalizer. One that
+    /// does not stays registered, and still runs if its object dies.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use cyclegc::{weakref, Cc};
+    ///
+    /// let ran = Rc::new(RefCell::new(Vec::new()));
+    /// let (r1, r2) = (ran.clone(), ran.clone());
+    /// let (log, cache) = (Cc::new(1), Cc::new(2));
+    /// let flush = weakref::finalize(&log, move || r1.borrow_mut().push("flush log"));
+    /// let evict = weakref::finalize(&cache, move || r2.borrow_mut().push("evict cache"));
+    /// evict.set_atexit(false); // pointless at exit
+    ///
+    /// weakref::run_exit_finalizers();
+    /// assert_eq!(*ran.borrow(), ["flush log"]);
+    /// assert!(!flush.alive() && evict.alive());
+    /// drop(cache);
+    /// assert_eq!(*ran.borrow(), ["flush log", "evict cache"]);
+    /// # drop(log);
+    /// ```
     pub fn set_atexit(&self, atexit: bool) {
         self.entry.atexit.set(atexit)
     }

@@ -1,5 +1,28 @@
 //! [`WeakKeyDictionary`]: a map that holds its keys weakly, and its
-//! iterators.
+//! iterators, which a signature names as `key_dict::Iter` and so on.
+//!
+//! ```
+//! use cyclegc::weakref::{key_dict, WeakKeyDictionary};
+//! use cyclegc::Cc;
+//!
+//! struct Widget;
+//! # unsafe impl cyclegc::Trace for Widget {
+//! #     const IS_LEAF: bool = true;
+//! #     fn trace(&self, _: &mut cyclegc::Tracer<'_>) {}
+//! # }
+//!
+//! /// The tooltips of the widgets still alive.
+//! fn tooltips(map: &WeakKeyDictionary<Widget, String>) -> key_dict::Values<'_, Widget, String> {
+//!     map.values()
+//! }
+//!
+//! let ok = Cc::new(Widget);
+//! let mut map = WeakKeyDictionary::new();
+//! map.insert(&ok, "Apply the changes".to_string());
+//! map.insert(&Cc::new(Widget), "gone at once".to_string());
+//! assert_eq!(tooltips(&map).collect::<Vec<_>>(), ["Apply the changes"]);
+//! # drop(ok);
+//! ```
 
 use std::collections::hash_map::{self, HashMap};
 use std::fmt;
@@ -113,6 +136,16 @@ impl<K: ?Sized + 'static, V> WeakKeyDictionary<K, V> {
     }
 
     /// Whether no entry is alive.
+    ///
+    /// ```
+    /// use cyclegc::{weakref::WeakKeyDictionary, Cc};
+    /// let mut map = WeakKeyDictionary::new();
+    /// let k = Cc::new(1);
+    /// map.insert(&k, "one");
+    /// assert!(!map.is_empty());
+    /// drop(k);
+    /// assert!(map.is_empty()); // its only key died
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.map.len() == self.pending.dead()
     }
@@ -426,7 +459,22 @@ unsafe impl<K: ?Sized + 'static, V: Trace> Trace for WeakKeyDictionary<K, V> {
 }
 
 /// The live entries of a [`WeakKeyDictionary`], as `(Cc<K>, &V)`; made by
-/// [`WeakKeyDictionary::iter`].
+/// [`WeakKeyDictionary::iter`] and by a `for` loop over `&map`.
+///
+/// ```
+/// use cyclegc::weakref::{key_dict, WeakKeyDictionary};
+/// use cyclegc::Cc;
+///
+/// let (a, b) = (Cc::new('a'), Cc::new('b'));
+/// let map: WeakKeyDictionary<char, u32> = [(a.clone(), 1), (b, 2)].into_iter().collect();
+/// let mut live: key_dict::Iter<'_, char, u32> = map.iter(); // `b` died already
+/// let (key, value) = live.next().unwrap();
+/// assert!(Cc::ptr_eq(&key, &a) && *value == 1);
+/// assert!(live.next().is_none());
+/// for (key, value) in &map {
+///     assert_eq!((*key, *value), ('a', 1));
+/// }
+/// ```
 pub struct Iter<'a, K: ?Sized + 'static, V> {
     inner: hash_map::Values<'a, usize, Entry<K, V>>,
 }
@@ -445,8 +493,23 @@ impl<'a, K: ?Sized + 'static, V> Iterator for Iter<'a, K, V> {
 
 impl<K: ?Sized + 'static, V> FusedIterator for Iter<'_, K, V> {}
 
-/// The live keys of a [`WeakKeyDictionary`]; made by
-/// [`WeakKeyDictionary::keys`].
+/// The live keys of a [`WeakKeyDictionary`], as new strong handles; made
+/// by [`WeakKeyDictionary::keys`].
+///
+/// ```
+/// use cyclegc::weakref::{key_dict, WeakKeyDictionary};
+/// use cyclegc::Cc;
+///
+/// let k = Cc::new(String::from("k"));
+/// let mut map = WeakKeyDictionary::new();
+/// map.insert(&k, 0);
+/// let keys: key_dict::Keys<'_, String, i32> = map.keys();
+/// let held: Vec<Cc<String>> = keys.collect();
+/// drop(k);
+/// assert_eq!(map.len(), 1); // `held` keeps the key alive
+/// drop(held);
+/// assert_eq!(map.len(), 0);
+/// ```
 pub struct Keys<'a, K: ?Sized + 'static, V> {
     inner: Iter<'a, K, V>,
 }
@@ -467,6 +530,18 @@ impl<K: ?Sized + 'static, V> FusedIterator for Keys<'_, K, V> {}
 
 /// The values of the live entries of a [`WeakKeyDictionary`]; made by
 /// [`WeakKeyDictionary::values`].
+///
+/// ```
+/// use cyclegc::weakref::{key_dict, WeakKeyDictionary};
+/// use cyclegc::Cc;
+///
+/// let k = Cc::new(());
+/// let mut map = WeakKeyDictionary::new();
+/// map.insert(&k, 10);
+/// map.insert(&Cc::new(()), 20); // its key dies at once
+/// let values: key_dict::Values<'_, (), i32> = map.values();
+/// assert_eq!(values.sum::<i32>(), 10);
+/// ```
 pub struct Values<'a, K: ?Sized + 'static, V> {
     inner: Iter<'a, K, V>,
 }

@@ -8,6 +8,28 @@
 //! - [`getweakrefcount`] counts the weak handles to an object.
 //! - [`WeakValueDictionary`], [`WeakKeyDictionary`] and [`WeakSet`] are
 //!   containers whose entries vanish when their objects die.
+//!
+//! ```
+//! use std::cell::RefCell;
+//! use std::rc::Rc;
+//! use cyclegc::{weakref, Cc};
+//!
+//! let events = Rc::new(RefCell::new(Vec::new()));
+//! let (e1, e2) = (events.clone(), events.clone());
+//!
+//! let image = Cc::new(vec![0_u8; 1024]);
+//! let mut cache = weakref::WeakValueDictionary::new();
+//! cache.insert("logo.png", &image);
+//! let watch = Cc::downgrade_with_callback(&image, move |_| e1.borrow_mut().push("weakref callback"));
+//! weakref::finalize(&image, move || e2.borrow_mut().push("finalize"));
+//! assert_eq!(weakref::getweakrefcount(&image), 3); // the cache's, `watch` and the finalizer's
+//!
+//! drop(image);
+//! assert!(cache.get("logo.png").is_none());
+//! assert!(watch.upgrade().is_none());
+//! // callbacks run newest first, as in CPython: `finalize` registered its own last
+//! assert_eq!(*events.borrow(), ["finalize", "weakref callback"]);
+//! ```
 
 mod finalize;
 pub mod key_dict;

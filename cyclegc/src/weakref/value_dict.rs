@@ -1,5 +1,22 @@
 //! [`WeakValueDictionary`]: a map that holds its values weakly, and its
-//! iterators.
+//! iterators, which a signature names as `value_dict::Iter` and so on.
+//!
+//! ```
+//! use cyclegc::weakref::{value_dict, WeakValueDictionary};
+//! use cyclegc::Cc;
+//!
+//! /// The sessions still open, by user name.
+//! fn open_sessions(by_user: &WeakValueDictionary<String, u64>) -> value_dict::Keys<'_, String, u64> {
+//!     by_user.keys()
+//! }
+//!
+//! let session = Cc::new(7_u64);
+//! let mut by_user = WeakValueDictionary::new();
+//! by_user.insert("ada".to_string(), &session);
+//! by_user.insert("bob".to_string(), &Cc::new(8)); // closed at once
+//! assert_eq!(open_sessions(&by_user).collect::<Vec<_>>(), ["ada"]);
+//! # drop(session);
+//! ```
 
 use std::borrow::Borrow;
 use std::collections::hash_map::{self, HashMap};
@@ -104,6 +121,16 @@ impl<K, V: ?Sized + 'static> WeakValueDictionary<K, V> {
     }
 
     /// Whether no entry is alive.
+    ///
+    /// ```
+    /// use cyclegc::{weakref::WeakValueDictionary, Cc};
+    /// let mut map = WeakValueDictionary::new();
+    /// let v = Cc::new(1);
+    /// map.insert("k", &v);
+    /// assert!(!map.is_empty());
+    /// drop(v);
+    /// assert!(map.is_empty()); // its only entry died
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -396,7 +423,22 @@ unsafe impl<K: Trace, V: ?Sized + 'static> Trace for WeakValueDictionary<K, V> {
 }
 
 /// The live entries of a [`WeakValueDictionary`], as `(&K, Cc<V>)`; made by
-/// [`WeakValueDictionary::iter`].
+/// [`WeakValueDictionary::iter`] and by a `for` loop over `&map`.
+///
+/// ```
+/// use cyclegc::weakref::{value_dict, WeakValueDictionary};
+/// use cyclegc::Cc;
+///
+/// let (a, b) = (Cc::new(1), Cc::new(2));
+/// let map: WeakValueDictionary<&str, i32> = [("a", a.clone()), ("b", b)].into_iter().collect();
+/// let mut live: value_dict::Iter<'_, &str, i32> = map.iter(); // `b` died already
+/// let (key, value) = live.next().unwrap();
+/// assert_eq!((*key, *value), ("a", 1));
+/// assert!(live.next().is_none());
+/// for (key, value) in &map {
+///     assert!(Cc::ptr_eq(&value, &a) && *key == "a");
+/// }
+/// ```
 pub struct Iter<'a, K, V: ?Sized + 'static> {
     inner: hash_map::Iter<'a, K, Weak<V>>,
 }
@@ -417,6 +459,18 @@ impl<K, V: ?Sized + 'static> FusedIterator for Iter<'_, K, V> {}
 
 /// The keys of the live entries of a [`WeakValueDictionary`]; made by
 /// [`WeakValueDictionary::keys`].
+///
+/// ```
+/// use cyclegc::weakref::{value_dict, WeakValueDictionary};
+/// use cyclegc::Cc;
+///
+/// let one = Cc::new(1);
+/// let mut map = WeakValueDictionary::new();
+/// map.insert(1, &one);
+/// map.insert(2, &Cc::new(2)); // dies at once
+/// let keys: value_dict::Keys<'_, i32, i32> = map.keys();
+/// assert_eq!(keys.copied().collect::<Vec<i32>>(), [1]);
+/// ```
 pub struct Keys<'a, K, V: ?Sized + 'static> {
     inner: Iter<'a, K, V>,
 }
@@ -435,8 +489,24 @@ impl<'a, K, V: ?Sized + 'static> Iterator for Keys<'a, K, V> {
 
 impl<K, V: ?Sized + 'static> FusedIterator for Keys<'_, K, V> {}
 
-/// The live values of a [`WeakValueDictionary`]; made by
-/// [`WeakValueDictionary::values`].
+/// The live values of a [`WeakValueDictionary`], as new strong handles;
+/// made by [`WeakValueDictionary::values`].
+///
+/// ```
+/// use cyclegc::weakref::{value_dict, WeakValueDictionary};
+/// use cyclegc::Cc;
+///
+/// let one = Cc::new(1);
+/// let mut map = WeakValueDictionary::new();
+/// map.insert("one", &one);
+/// let values: value_dict::Values<'_, &str, i32> = map.values();
+/// let held: Vec<Cc<i32>> = values.collect();
+/// assert_eq!(Cc::strong_count(&one), 2); // `one`, and the handle in `held`
+/// drop(one);
+/// assert_eq!(map.len(), 1); // `held` keeps it alive
+/// drop(held);
+/// assert_eq!(map.len(), 0);
+/// ```
 pub struct Values<'a, K, V: ?Sized + 'static> {
     inner: Iter<'a, K, V>,
 }

@@ -1,4 +1,20 @@
-//! [`WeakSet`]: a set that holds its objects weakly, and its iterator.
+//! [`WeakSet`]: a set that holds its objects weakly, and its iterator,
+//! which a signature names as `weak_set::Iter`.
+//!
+//! ```
+//! use cyclegc::weakref::{weak_set, WeakSet};
+//! use cyclegc::Cc;
+//!
+//! /// The observers still listening.
+//! fn observers(set: &WeakSet<String>) -> weak_set::Iter<'_, String> {
+//!     set.iter()
+//! }
+//!
+//! let log = Cc::new(String::from("log"));
+//! let set: WeakSet<String> = [log.clone(), Cc::new(String::from("ui"))].into_iter().collect();
+//! let names: Vec<String> = observers(&set).map(|o| o.to_string()).collect();
+//! assert_eq!(names, ["log"]); // "ui" died as soon as the array was consumed
+//! ```
 
 use std::fmt;
 use std::iter::FusedIterator;
@@ -111,6 +127,16 @@ impl<T: ?Sized + 'static> WeakSet<T> {
     }
 
     /// Whether no object of the set is alive.
+    ///
+    /// ```
+    /// use cyclegc::{weakref::WeakSet, Cc};
+    /// let mut set = WeakSet::new();
+    /// let a = Cc::new(1);
+    /// set.insert(&a);
+    /// assert!(!set.is_empty());
+    /// drop(a);
+    /// assert!(set.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -231,7 +257,24 @@ unsafe impl<T: ?Sized + 'static> Trace for WeakSet<T> {
     }
 }
 
-/// The live objects of a [`WeakSet`]; made by [`WeakSet::iter`].
+/// The live objects of a [`WeakSet`], as new strong handles; made by
+/// [`WeakSet::iter`] and by a `for` loop over `&set`. Objects that die
+/// while it runs are skipped.
+///
+/// ```
+/// use cyclegc::weakref::{weak_set, WeakSet};
+/// use cyclegc::Cc;
+///
+/// let objs: Vec<Cc<u32>> = (0..3).map(Cc::new).collect();
+/// let set: WeakSet<u32> = objs.iter().cloned().collect();
+/// let mut it: weak_set::Iter<'_, u32> = set.iter();
+/// let first = it.next().unwrap();
+/// drop(objs); // the two others die mid-iteration...
+/// assert!(it.next().is_none()); // ...and are not yielded
+/// for obj in &set {
+///     assert!(Cc::ptr_eq(&obj, &first));
+/// }
+/// ```
 pub struct Iter<'a, T: ?Sized + 'static> {
     inner: key_dict::Keys<'a, T, ()>,
 }
