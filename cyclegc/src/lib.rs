@@ -187,7 +187,7 @@ pub mod weakref;
 
 pub use any::AnyCc;
 pub use any_weak::AnyWeak;
-pub use cc::Cc;
+pub use cc::{Cc, CcMut};
 pub use closure::{Closure, ClosureMut};
 pub use trace::{Finalize, FinalizeHook, Trace, Tracer};
 pub use weak::Weak;
