@@ -268,17 +268,13 @@ impl<T: ?Sized> Weak<T> {
     {
         let block = ptr.cast::<Counts>();
         // SAFETY: the caller's strong handle keeps the block allocated.
-        let counts = unsafe { block.as_ref() };
-        counts.inc_weak();
+        unsafe { block.as_ref() }.inc_weak();
         // SAFETY: the weak count just added is the new handle's.
         let (weak, pending) = unsafe { Weak::with_callback(ptr, callback) };
-        // A handle whose value the collector dropped is a stray: that object
-        // has died already, there is no death left to call back for. An
-        // object a finalizer is looking at (found unreachable, still
-        // intact) may yet be resurrected, so its callback is registered.
-        if !counts.value_dropped() {
-            crate::collector::register_weak_callback(block, Rc::downgrade(&pending));
-        }
+        // Also for an object a collection is tearing down (a sibling's
+        // `Drop` holds a handle to it): its callbacks fire when the
+        // collector is done with it, or when the last such handle goes.
+        crate::collector::register_weak_callback(block, Rc::downgrade(&pending));
         weak
     }
 

@@ -1433,3 +1433,126 @@ fn a_cleared_weak_never_upgrades_again_however_often_its_object_is_saved() {
     drop(saved);
     assert!(fresh.upgrade().is_none() && first.upgrade().is_none());
 }
+
+/// A self-cycle that keeps weak references to itself, with callbacks, in
+/// places only it owns: a leaf `Cc`, a `Cell`, and an `Rc`.
+#[derive(Trace)]
+struct Hoarder {
+    me: RefCell<Option<Cc<Hoarder>>>,
+    in_leaf: Cc<RefCell<Vec<Weak<Hoarder>>>>,
+    in_cell: Cell<Option<Weak<Hoarder>>>,
+    in_rc: Rc<RefCell<Option<Weak<Hoarder>>>>,
+}
+
+// Regression (issue 9, bug 7): a weak reference owned by garbage is trash
+// and its callback must not run (CPython's handle_weakrefs) — also when it
+// sits behind a leaf `Cc`, a `Cell` or an `Rc` that only the garbage holds.
+// The same reference in a tracked field was already skipped.
+#[test]
+fn callbacks_of_weak_references_owned_by_garbage_do_not_run_wherever_they_sit() {
+    let fired = Rc::new(Cell::new(Vec::<&'static str>::new()));
+    let h = Cc::new(Hoarder {
+        me: RefCell::new(None),
+        in_leaf: Cc::new(RefCell::new(Vec::new())),
+        in_cell: Cell::new(None),
+        in_rc: Rc::new(RefCell::new(None)),
+    });
+    *h.me.borrow_mut() = Some(h.clone());
+    let note = |what: &'static str| {
+        let fired = fired.clone();
+        move |_: &Weak<Hoarder>| {
+            let mut v = fired.take();
+            v.push(what);
+            fired.set(v);
+        }
+    };
+    h.in_leaf
+        .borrow_mut()
+        .push(Cc::downgrade_with_callback(&h, note("leaf")));
+    h.in_cell.set(Some(Cc::downgrade_with_callback(&h, note("cell"))));
+    *h.in_rc.borrow_mut() = Some(Cc::downgrade_with_callback(&h, note("rc")));
+    // Held from outside: not trash, so its callback runs.
+    let outside = Cc::downgrade_with_callback(&h, note("outside"));
+    // A leaf `Cc` that is shared with the outside is not garbage either.
+    let shared = Cc::new(RefCell::new(vec![Cc::downgrade_with_callback(
+        &h,
+        note("shared leaf"),
+    )]));
+    drop(h);
+    let _ = &shared;
+    assert_eq!(gc::collect(), 1);
+    let mut got = fired.take();
+    got.sort();
+    assert_eq!(got, ["outside", "shared leaf"]);
+    drop(outside);
+}
+
+/// What a `Mourner` does with its peer as it is dropped.
+type OnDrop = Box<dyn FnOnce(&Cc<Mourner>)>;
+
+#[derive(Trace)]
+struct Mourner {
+    peer: RefCell<Option<Cc<Mourner>>>,
+    #[trace(skip)]
+    on_drop: Cell<Option<OnDrop>>,
+}
+
+impl Drop for Mourner {
+    fn drop(&mut self) {
+        let peer = self.peer.borrow_mut().take();
+        if let (Some(peer), Some(f)) = (peer, self.on_drop.take()) {
+            f(&peer);
+        }
+    }
+}
+
+// Regression (issue 9, bug 6): callbacks registered on a garbage sibling
+// from a garbage object's `Drop` never fired; a `weakref::finalize` stayed
+// `alive()` after its object was gone, and weak containers counted it.
+#[test]
+fn callbacks_registered_on_garbage_from_a_drop_fire_once_it_is_gone() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let finalizers: Rc<RefCell<Vec<Finalizer>>> = Rc::default();
+    let kept_weaks: Rc<RefCell<Vec<Weak<Mourner>>>> = Rc::default();
+    let set: Rc<RefCell<weakref::WeakSet<Mourner>>> = Rc::default();
+    let make = |name: &'static str| {
+        let (log, finalizers, kept_weaks, set) =
+            (log.clone(), finalizers.clone(), kept_weaks.clone(), set.clone());
+        Cc::new(Mourner {
+            peer: RefCell::new(None),
+            on_drop: Cell::new(Some(Box::new(move |peer: &Cc<Mourner>| {
+                let l = log.clone();
+                finalizers.borrow_mut().push(weakref::finalize(peer, move || {
+                    l.borrow_mut().push(format!("finalize from {name}"))
+                }));
+                let l = log.clone();
+                kept_weaks
+                    .borrow_mut()
+                    .push(Cc::downgrade_with_callback(peer, move |_| {
+                        l.borrow_mut().push(format!("callback from {name}"))
+                    }));
+                set.borrow_mut().insert(peer);
+            }))),
+        })
+    };
+    let a = make("a");
+    let b = make("b");
+    *a.peer.borrow_mut() = Some(b.clone());
+    *b.peer.borrow_mut() = Some(a.clone());
+    drop((a, b));
+    assert_eq!(gc::collect(), 2);
+    let mut got = log.borrow().clone();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "callback from a",
+            "callback from b",
+            "finalize from a",
+            "finalize from b"
+        ]
+    );
+    assert!(finalizers.borrow().iter().all(|f| !f.alive()));
+    assert_eq!(set.borrow().len(), 0);
+    assert_eq!(set.borrow().iter().count(), 0);
+}

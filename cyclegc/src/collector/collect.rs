@@ -445,10 +445,14 @@ fn mark_trash_weakrefs(s: &State, garbage: &[GcPtr]) {
     let epoch = s.epoch.get() + 1;
     s.epoch.set(epoch);
     s.trash_epoch.set(epoch);
-    let mut tracer = Tracer::new(Mode::MarkTrashWeakrefs { epoch });
+    let mut tracer = Tracer::new(Mode::MarkTrashWeakrefs {
+        epoch,
+        leaves: Default::default(),
+    });
     for &p in garbage {
         p.trace(&mut tracer);
     }
+    tracer.mark_trash_in_leaves();
 }
 
 /// CPython's `finalize_garbage`: calls the finalizer of every unreachable
@@ -526,6 +530,13 @@ fn delete_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) {
         p.set_flags(flags::with_generation(f, flags::UNTRACKED));
         s.decrement_count0();
         if p.header().counts.strong.get() == 0 {
+            // Weak callbacks registered while the garbage was torn down (by
+            // a sibling's `Drop`) fire now that the object is gone; with a
+            // handle still held, they fire when it goes (`release`).
+            if p.header().counts.has_weak_callbacks() {
+                let callbacks = death::take_weak_callbacks(s, p.as_counts());
+                death::fire_weak_callbacks(p.as_counts(), p.vtable(), callbacks);
+            }
             // SAFETY: the value is gone and no strong handle is left; the
             // joint weak count that strong handles hold is released.
             unsafe { p.drop_weak() };

@@ -342,7 +342,11 @@ pub(crate) fn release(p: GcPtr) {
     }
     if p.header().counts.value_dropped() {
         // The collector dropped the value already; this was a stray handle,
-        // or a sibling's drop letting go of a member it freed before.
+        // or a sibling's drop letting go of a member it freed before. Weak
+        // callbacks registered meanwhile (through the stray) fire now.
+        if p.header().counts.has_weak_callbacks() {
+            death::call_back_on_death(p.as_counts(), p.vtable());
+        }
         // SAFETY: the strong handles' joint weak count is ours to give up.
         unsafe { p.drop_weak() };
         return;

@@ -326,21 +326,34 @@ impl<T: Trace + ?Sized> AssertLeaf<T> {
     };
 }
 
-// SAFETY: a leaf owns no `Cc` (checked at compile time).
+// SAFETY: a leaf owns no `Cc` (checked at compile time). Its content is
+// read only to find weak references owned by garbage.
 unsafe impl<T: Trace> Trace for Cell<T> {
     const IS_LEAF: bool = AssertLeaf::<T>::CELL;
     #[inline]
-    fn trace(&self, _: &mut Tracer<'_>) {
+    fn trace(&self, tracer: &mut Tracer<'_>) {
         let _ = Self::IS_LEAF;
+        if tracer.wants_leaves() {
+            // SAFETY: a `Cell` never lends out references to its content,
+            // so none exists; the one made here lives for this call, which
+            // runs no code that could set the cell (`Trace` impls must not
+            // mutate, and in this mode the tracer only marks weak
+            // references).
+            unsafe { &*self.as_ptr() }.trace(tracer);
+        }
     }
 }
 
-// SAFETY: a leaf owns no `Cc` (checked at compile time).
+// SAFETY: a leaf owns no `Cc` (checked at compile time). An `Rc` that is
+// the only one is read to find weak references owned by garbage.
 unsafe impl<T: Trace + ?Sized> Trace for std::rc::Rc<T> {
     const IS_LEAF: bool = AssertLeaf::<T>::SHARED;
     #[inline]
-    fn trace(&self, _: &mut Tracer<'_>) {
+    fn trace(&self, tracer: &mut Tracer<'_>) {
         let _ = Self::IS_LEAF;
+        if tracer.wants_leaves() && std::rc::Rc::strong_count(self) == 1 {
+            (**self).trace(tracer);
+        }
     }
 }
 

@@ -481,7 +481,13 @@ pub(crate) enum Mode<'a> {
     FindReferent { target: NonNull<Counts>, found: bool },
     /// Marks the weak references owned by garbage as trash for collection
     /// `epoch`: their callbacks must not run (CPython's `handle_weakrefs`).
-    MarkTrashWeakrefs { epoch: u64 },
+    /// `leaves` counts the visits to each leaf object (by address): one
+    /// that the garbage alone holds is garbage too, and so are the weak
+    /// references inside it.
+    MarkTrashWeakrefs {
+        epoch: u64,
+        leaves: std::collections::HashMap<usize, u32>,
+    },
 }
 
 impl<'a> Tracer<'a> {
@@ -606,7 +612,7 @@ impl<'a> Tracer<'a> {
     /// Reports a weak reference owned by the value being traced.
     #[inline]
     pub(crate) fn visit_weak<T: ?Sized + 'static>(&mut self, weak: &Weak<T>) {
-        if let Mode::MarkTrashWeakrefs { epoch } = self.mode {
+        if let Mode::MarkTrashWeakrefs { epoch, .. } = self.mode {
             weak.mark_trash(epoch);
         }
     }
@@ -739,10 +745,31 @@ impl<'a> Tracer<'a> {
             // SAFETY: the handle being visited keeps the block allocated.
             Mode::Referents(out) => out.push(AnyCc::from_raw_clone(ptr, unsafe { vtable_of(ptr) })),
             Mode::FindReferent { target, found } => *found |= ptr == *target,
-            Mode::SubtractRefs { .. }
-            | Mode::MarkReachable { .. }
-            | Mode::MarkInPlace { .. }
-            | Mode::MarkTrashWeakrefs { .. } => {}
+            Mode::MarkTrashWeakrefs { leaves, .. } => *leaves.entry(ptr.as_ptr() as usize).or_default() += 1,
+            Mode::SubtractRefs { .. } | Mode::MarkReachable { .. } | Mode::MarkInPlace { .. } => {}
+        }
+    }
+
+    /// After the garbage was traced in `MarkTrashWeakrefs` mode: traces
+    /// the leaf objects that only the garbage holds (every strong handle
+    /// was visited), whose weak references are trash as well.
+    pub(crate) fn mark_trash_in_leaves(&mut self) {
+        let Mode::MarkTrashWeakrefs { leaves, .. } = &mut self.mode else {
+            return;
+        };
+        let owned: Vec<NonNull<Counts>> = std::mem::take(leaves)
+            .into_iter()
+            .filter_map(|(addr, visits)| {
+                let p = NonNull::new(addr as *mut Counts)?;
+                // SAFETY: the garbage holds handles to it (it was visited),
+                // so the block is allocated and the value alive.
+                (unsafe { p.as_ref() }.strong.get() == visits).then_some(p)
+            })
+            .collect();
+        for p in owned {
+            // SAFETY: as above; a leaf value owns no `Cc`, so tracing it
+            // visits weak references only.
+            unsafe { (vtable_of(p).trace)(p, self) };
         }
     }
 
