@@ -1579,3 +1579,43 @@ fn callbacks_can_look_at_the_heap() {
     assert!(gc::remove_callback(id));
     drop(live);
 }
+
+// Regression (issue 9, bug 5): a panic in a gc callback during the
+// automatic collection an allocation started left `Cc::new` with that
+// panic: the new value was never dropped and stayed tracked forever. Now
+// the panic is reported and swallowed (SPEC §5.3) and `Cc::new` returns.
+#[test]
+fn an_automatic_collection_that_panics_does_not_lose_the_new_object() {
+    #[derive(Trace)]
+    struct Counted {
+        _peer: RefCell<Option<Cc<Counted>>>,
+        flag: Rc<Cell<u32>>,
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.flag.set(self.flag.get() + 1);
+        }
+    }
+    let drops = Rc::new(Cell::new(0));
+    let id = gc::add_callback(|phase, _| {
+        if phase == gc::Phase::Start {
+            panic!("callback failed");
+        }
+    });
+    gc::set_threshold(1, 10, 10);
+    let mut kept = Vec::new();
+    for _ in 0..5 {
+        // every allocation past the first runs a collection that panics
+        kept.push(Cc::new(Counted {
+            _peer: RefCell::new(None),
+            flag: drops.clone(),
+        }));
+    }
+    assert!(gc::stats()[0].collections >= 2);
+    gc::remove_callback(id);
+    gc::set_threshold(700, 10, 10);
+    assert_eq!(kept.len(), 5);
+    drop(kept);
+    assert_eq!(drops.get(), 5, "every new object was freed");
+    assert!(gc::objects(None).is_empty());
+}
