@@ -265,8 +265,28 @@ fn update_and_subtract_refs(young: &[GcPtr], g: usize) -> bool {
     let mut tracer = Tracer::new(Mode::SubtractRefs {
         gen_limit: g as u32 + 1,
         roots: 0,
+        overdrawn: None,
     });
-    subtract_refs(young, &mut tracer)
+    subtract_refs(young, &mut tracer, true)
+}
+
+/// A `Trace` impl visited a `Cc` it does not own, or one twice: `target`
+/// had more visits than strong handles, the last of them from `referrer`.
+/// Panics (the caller puts every object back in its list, so the collector
+/// stays usable) with what to fix.
+#[cold]
+#[inline(never)]
+fn trace_contract_broken(referrer: GcPtr, target: GcPtr) -> ! {
+    let referrer = (referrer.vtable().type_name)();
+    let target = (target.vtable().type_name)();
+    panic!(
+        "cyclegc: a Trace impl broke its contract: an object of type `{target}` was visited more \
+         times than it has strong handles (the last visit came from the trace of a `{referrer}`). \
+         A Trace impl must visit each Cc it owns exactly once and no other: look for a handle \
+         visited twice, or one the value does not own, in the `unsafe impl Trace` of `{referrer}` \
+         or of another type that refers to `{target}` (#[derive(Trace)] gets this right). \
+         The collection was abandoned and nothing was freed."
+    )
 }
 
 /// Traces every object of `set` in `SubtractRefs` mode, first setting its
@@ -274,7 +294,10 @@ fn update_and_subtract_refs(young: &[GcPtr], g: usize) -> bool {
 /// whether any object may be a root: one with `gc_refs > 0` or one that
 /// could not be traced. When none is, everything is unreachable and
 /// `move_reachable` has nothing to do.
-fn subtract_refs(set: &[GcPtr], tracer: &mut Tracer<'_>) -> bool {
+///
+/// With `check_contract`, a `gc_refs` below zero (see `Mode::SubtractRefs`)
+/// panics, naming the types involved; the caller restores the lists.
+fn subtract_refs(set: &[GcPtr], tracer: &mut Tracer<'_>, check_contract: bool) -> bool {
     let mut untraceable = false;
     for &p in set {
         if let Mode::SubtractRefs { roots, .. } = &mut tracer.mode {
@@ -284,6 +307,15 @@ fn subtract_refs(set: &[GcPtr], tracer: &mut Tracer<'_>) -> bool {
         }
         tracer.untraceable = false;
         p.trace(tracer);
+        if let Mode::SubtractRefs {
+            overdrawn: Some(target),
+            ..
+        } = tracer.mode
+        {
+            if check_contract {
+                trace_contract_broken(p, target);
+            }
+        }
         if tracer.untraceable {
             p.set_flags(p.flags() | flags::UNTRACEABLE);
             untraceable = true;
@@ -502,8 +534,12 @@ fn handle_resurrected_objects(s: &State, unreachable: Vec<GcPtr>, target_gen: us
     for &p in &unreachable {
         start_gc_refs(p, p.header().counts.strong.get(), &mut roots);
     }
-    let mut tracer = Tracer::new(Mode::SubtractRefs { gen_limit: 0, roots });
-    if subtract_refs(&unreachable, &mut tracer) {
+    let mut tracer = Tracer::new(Mode::SubtractRefs {
+        gen_limit: 0,
+        roots,
+        overdrawn: None,
+    });
+    if subtract_refs(&unreachable, &mut tracer, false) {
         move_reachable(s, &unreachable, target_gen);
     }
     let mut still = unreachable;

@@ -461,7 +461,15 @@ pub(crate) enum Mode<'a> {
     /// collected loses one `gc_refs`. A referent not yet seen whose
     /// generation is below `gen_limit` is initialised to its strong count
     /// first (0 when the set is already initialised, as for resurrection).
-    SubtractRefs { gen_limit: u32, roots: usize },
+    ///
+    /// `overdrawn` records an object whose `gc_refs` went below zero: more
+    /// visits than strong handles, which only a `Trace` impl that breaks
+    /// its contract can cause.
+    SubtractRefs {
+        gen_limit: u32,
+        roots: usize,
+        overdrawn: Option<GcPtr>,
+    },
     /// `move_reachable`: every referent still `COLLECTING` is reachable; it
     /// moves into `target`, whose new tail is traced in turn.
     MarkReachable {
@@ -776,18 +784,26 @@ impl<'a> Tracer<'a> {
     #[inline]
     fn visit_tracked(&mut self, p: GcPtr) {
         match &mut self.mode {
-            Mode::SubtractRefs { gen_limit, roots } => {
+            Mode::SubtractRefs {
+                gen_limit,
+                roots,
+                overdrawn,
+            } => {
                 let h = p.header();
                 let f = h.flags.get();
                 if f & flags::COLLECTING != 0 {
                     // A `gc_refs` below zero can only come from a `Trace`
                     // impl that visits too much; wrapping makes the object
-                    // look referenced from outside, which is the safe side.
+                    // look referenced from outside, which is the safe side,
+                    // and the collector reports it (`subtract_refs`).
                     let before = h.slot.get();
                     h.slot.set(before.wrapping_sub(1));
                     match before {
                         1 => *roots -= 1,
-                        0 => *roots += 1,
+                        0 => {
+                            *roots += 1;
+                            overdrawn.get_or_insert(p);
+                        }
                         _ => {}
                     }
                 } else if flags::generation(f) < *gen_limit {
