@@ -247,6 +247,10 @@ pub fn is_tracked(obj: &impl AsObject) -> bool {
 /// `trace` visits, in that order: Python's `gc.get_referents(obj)`. Empty
 /// for a leaf object, and for one whose value the collector has dropped.
 ///
+/// If the value cannot be read right now (a `RefCell` in it is mutably
+/// borrowed), its references cannot be listed: the result is then empty
+/// or partial and says so ([`Objects::is_complete`]).
+///
 /// ```
 /// use cyclegc::{gc, AnyCc, Cc};
 /// let leaf = Cc::new(1);
@@ -256,15 +260,17 @@ pub fn is_tracked(obj: &impl AsObject) -> bool {
 /// assert!(AnyCc::ptr_eq(&found[0], &AnyCc::from(leaf)));
 /// ```
 #[doc(alias = "get_referents", alias = "gc.get_referents")]
-pub fn referents(obj: &impl AsObject) -> Vec<AnyCc> {
+pub fn referents(obj: &impl AsObject) -> Objects {
     let mut out = Vec::new();
+    let mut complete = true;
     if let Some(p) = tracked(obj) {
         if !p.header().counts.value_dropped() {
             let mut tracer = Tracer::new(Mode::Referents(&mut out));
             p.trace(&mut tracer);
+            complete = !tracer.untraceable;
         }
     }
-    out
+    Objects { list: out, complete }
 }
 
 /// Python's `gc.get_referents`' sibling: every tracked object whose `trace`
@@ -276,6 +282,10 @@ pub fn referents(obj: &impl AsObject) -> Vec<AnyCc> {
 /// are strong: holding them keeps the referrers alive (and a referrer that
 /// is garbage will not be collected while you hold it).
 ///
+/// An object whose value cannot be read right now (a `RefCell` in it
+/// mutably borrowed) may refer to `obj` unseen: the result then says it is
+/// not complete ([`Objects::is_complete`]) rather than silently missing it.
+///
 /// ```
 /// use std::cell::RefCell;
 /// use cyclegc::{gc, AnyCc, Cc};
@@ -286,18 +296,150 @@ pub fn referents(obj: &impl AsObject) -> Vec<AnyCc> {
 /// assert!(AnyCc::ptr_eq(&found[0], &AnyCc::from(parent)));
 /// ```
 #[doc(alias = "get_referrers", alias = "gc.get_referrers")]
-pub fn referrers(obj: &impl AsObject) -> Vec<AnyCc> {
+pub fn referrers(obj: &impl AsObject) -> Objects {
     let target = obj.obj_ref().ptr;
     let candidates = with_state(|s| snapshot(s, 0..NUM_GENERATIONS));
-    candidates
+    let mut complete = true;
+    let list = candidates
         .into_iter()
         .filter(|p| {
             let mut tracer = Tracer::new(Mode::FindReferent { target, found: false });
             p.trace(&mut tracer);
+            complete &= !tracer.untraceable;
             matches!(tracer.mode, Mode::FindReferent { found: true, .. })
         })
         .map(AnyCc::from_tracked)
-        .collect()
+        .collect();
+    Objects { list, complete }
+}
+
+/// The objects [`referents`] or [`referrers`] found, and whether the
+/// answer is complete: an object whose value could not be read when asked
+/// (a `RefCell` in it mutably borrowed, a [`Cc::get_mut`](crate::Cc::get_mut)
+/// guard alive) hides its references, and the list may miss them then.
+/// It dereferences to a slice of [`AnyCc`] and iterates like a `Vec`.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, Cc, Trace};
+///
+/// #[derive(Trace)]
+/// struct Node {
+///     next: RefCell<Option<Cc<Node>>>,
+/// }
+///
+/// let b = Cc::new(Node { next: RefCell::new(None) });
+/// let a = Cc::new(Node { next: RefCell::new(Some(b.clone())) });
+/// let found = gc::referents(&a);
+/// assert!(found.is_complete());
+/// assert_eq!(found.len(), 1);
+///
+/// let busy = a.next.borrow_mut(); // mutably borrowed: cannot be read
+/// let found = gc::referents(&a);
+/// assert!(!found.is_complete());
+/// assert!(found.is_empty());
+/// assert!(!gc::referrers(&b).is_complete());
+/// drop(busy);
+/// ```
+#[derive(Clone)]
+pub struct Objects {
+    list: Vec<AnyCc>,
+    complete: bool,
+}
+
+impl Objects {
+    /// Whether every object asked about could be read: if not, some
+    /// references may be missing from the list.
+    ///
+    /// ```
+    /// use cyclegc::{gc, Cc};
+    /// assert!(gc::referents(&Cc::new(vec![Cc::new(1)])).is_complete());
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    /// The objects, as a vector.
+    ///
+    /// ```
+    /// use cyclegc::{gc, AnyCc, Cc};
+    /// let v: Vec<AnyCc> = gc::referents(&Cc::new(vec![Cc::new(1)])).into_vec();
+    /// assert_eq!(v.len(), 1);
+    /// ```
+    pub fn into_vec(self) -> Vec<AnyCc> {
+        self.list
+    }
+}
+
+impl std::ops::Deref for Objects {
+    type Target = [AnyCc];
+
+    fn deref(&self) -> &[AnyCc] {
+        &self.list
+    }
+}
+
+impl IntoIterator for Objects {
+    type Item = AnyCc;
+    type IntoIter = std::vec::IntoIter<AnyCc>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Objects {
+    type Item = &'a AnyCc;
+    type IntoIter = std::slice::Iter<'a, AnyCc>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+impl PartialEq for Objects {
+    /// The same objects in the same order, and equally complete.
+    fn eq(&self, other: &Objects) -> bool {
+        self.list == other.list && self.complete == other.complete
+    }
+}
+
+impl PartialEq<[AnyCc]> for Objects {
+    /// The same objects (by identity) in the same order.
+    fn eq(&self, other: &[AnyCc]) -> bool {
+        self.list == other
+    }
+}
+
+impl<const N: usize> PartialEq<[AnyCc; N]> for Objects {
+    /// The same objects (by identity) in the same order.
+    fn eq(&self, other: &[AnyCc; N]) -> bool {
+        self.list == other
+    }
+}
+
+impl PartialEq<Vec<AnyCc>> for Objects {
+    /// The same objects (by identity) in the same order.
+    fn eq(&self, other: &Vec<AnyCc>) -> bool {
+        &self.list == other
+    }
+}
+
+impl From<Objects> for Vec<AnyCc> {
+    fn from(objects: Objects) -> Vec<AnyCc> {
+        objects.list
+    }
+}
+
+impl std::fmt::Debug for Objects {
+    /// As the list; ` (incomplete)` follows when it may miss references.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.list, f)?;
+        if !self.complete {
+            f.write_str(" (incomplete)")?;
+        }
+        Ok(())
+    }
 }
 
 /// The tracked objects of generations `gens`, in list order.

@@ -1619,3 +1619,47 @@ fn an_automatic_collection_that_panics_does_not_lose_the_new_object() {
     assert_eq!(drops.get(), 5, "every new object was freed");
     assert!(gc::objects(None).is_empty());
 }
+
+// Regression (issue 9, bug 9): while a `RefCell` in an object was mutably
+// borrowed, `gc::referents` and `gc::referrers` silently missed its edges.
+// Now the answer says it is incomplete.
+#[test]
+fn referents_and_referrers_say_when_an_object_could_not_be_read() {
+    #[derive(Trace)]
+    struct Node {
+        next: RefCell<Option<Cc<Node>>>,
+    }
+    let b = Cc::new(Node {
+        next: RefCell::new(None),
+    });
+    let a = Cc::new(Node {
+        next: RefCell::new(Some(b.clone())),
+    });
+    let other = Cc::new(Node {
+        next: RefCell::new(None),
+    });
+    assert!(gc::referents(&a).is_complete());
+    assert_eq!(gc::referrers(&b).len(), 1);
+    assert!(gc::referrers(&b).is_complete());
+    {
+        let _busy = a.next.borrow_mut();
+        let found = gc::referents(&a);
+        assert!(found.is_empty() && !found.is_complete());
+        let found = gc::referrers(&b);
+        assert!(found.is_empty() && !found.is_complete());
+        assert!(format!("{found:?}").ends_with("(incomplete)"));
+        // an object that is not in the way gives a complete answer
+        assert!(gc::referents(&other).is_complete());
+    }
+    let mut g = Cc::new(Node {
+        next: RefCell::new(Some(b.clone())),
+    });
+    {
+        let _lent = Cc::get_mut(&mut g).unwrap();
+        assert!(
+            !gc::referrers(&b).is_complete(),
+            "a get_mut guard hides its value too"
+        );
+    }
+    assert_eq!(gc::referrers(&b).len(), 2);
+}

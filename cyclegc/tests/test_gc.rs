@@ -609,7 +609,7 @@ fn test_trashcan() {
 
 // ---- introspection --------------------------------------------------------
 
-fn ints(objs: Vec<AnyCc>) -> Vec<i64> {
+fn ints(objs: impl IntoIterator<Item = AnyCc>) -> Vec<i64> {
     let mut v: Vec<i64> = objs
         .into_iter()
         .map(|o| *o.downcast::<i64>().expect("an int"))
@@ -649,7 +649,7 @@ fn test_get_referents() {
         Cc::new(RefCell::new(HashMap::from([(Cc::new(3), Cc::new(4))])));
     let zero = Cc::new(0_i64);
     let t000 = Cc::new((zero.clone(), zero.clone(), zero.clone()));
-    let mut got = gc::referents(&l12);
+    let mut got = gc::referents(&l12).into_vec();
     got.extend(gc::referents(&d34));
     let zeros = gc::referents(&t000);
     assert!(zeros.iter().all(|z| AnyCc::ptr_eq(z, &AnyCc::from(zero.clone()))));
