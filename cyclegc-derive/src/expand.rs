@@ -11,13 +11,18 @@ use crate::model::{field_span, FieldInfo, Model, Shape, Style, VariantInfo};
 /// Expands `#[derive(Trace)]` on `input`, or returns the errors to report.
 pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let model = Model::analyze(input)?;
-    Ok(trace_impl(&model))
+    trace_impl(&model)
 }
 
-fn trace_impl(model: &Model<'_>) -> TokenStream {
+fn trace_impl(model: &Model<'_>) -> syn::Result<TokenStream> {
     let name = model.name;
     let traced_types = model.traced_field_types();
-    let is_leaf = leaf::is_leaf_expr(name, model.options.tracked, traced_types.iter().copied());
+    let is_leaf = leaf::is_leaf_expr(
+        name,
+        model.generics,
+        model.options.tracked,
+        traced_types.iter().copied(),
+    )?;
 
     let needs = bounds::requirements(model.generics, traced_types.iter().copied());
     let mut generics = model.generics.clone();
@@ -39,7 +44,7 @@ fn trace_impl(model: &Model<'_>) -> TokenStream {
     };
     // The user's own `T: Trace` bounds are kept as written, so the added
     // where-clause may repeat them.
-    quote! {
+    Ok(quote! {
         #[automatically_derived]
         #[allow(clippy::trait_duplication_in_bounds)]
         unsafe impl #impl_generics ::cyclegc::Trace for #name #type_generics #where_clause {
@@ -51,7 +56,7 @@ fn trace_impl(model: &Model<'_>) -> TokenStream {
         }
 
         #finalize_hook
-    }
+    })
 }
 
 /// The tracer parameter is `mixed_site` so that no user-written name, such

@@ -11,54 +11,107 @@
 //! type inside its own field types with `()`, a leaf, computes exactly that
 //! assumption. `Box<Expr>` becomes `Box<()>`, a leaf; `Option<Cc<Node<T>>>`
 //! becomes `Option<Cc<()>>`, still not a leaf because a `Cc` never is.
+//!
+//! Only the type itself is replaced: `Self`, or its name with exactly the
+//! generic parameters it is declared with. A mention with other arguments
+//! (`struct Poly<T> { v: T, next: Option<Box<Poly<Cc<Cyc>>>> }`, polymorphic
+//! recursion) is another type, which may own a `Cc` when this one's `T`
+//! does not; its `IS_LEAF` would need an infinite chain of constants, so the
+//! derive refuses it and asks for `#[trace(tracked)]`.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
-use syn::{parse_quote, Ident, QSelf, Type, TypePath};
+use syn::{
+    parse_quote, GenericArgument, GenericParam, Generics, Ident, PathArguments, QSelf, Type, TypePath,
+};
 
 use crate::model::field_span;
 
-/// The `IS_LEAF` initialiser for a type named `name` whose traced fields have
-/// the given types; `tracked` forces `false`.
+/// The `IS_LEAF` initialiser for a type named `name`, declared with
+/// `generics`, whose traced fields have the given types; `tracked` forces
+/// `false`. An error if a field mentions the type with other generic
+/// arguments than its own (see the module docs).
 pub(crate) fn is_leaf_expr<'a>(
     name: &Ident,
+    generics: &Generics,
     tracked: bool,
     traced_field_types: impl IntoIterator<Item = &'a Type>,
-) -> TokenStream {
+) -> syn::Result<TokenStream> {
     if tracked {
-        return quote!(false);
+        return Ok(quote!(false));
     }
     let terms: Vec<TokenStream> = traced_field_types
         .into_iter()
-        .map(|ty| field_is_leaf(name, ty))
-        .collect();
-    if terms.is_empty() {
+        .map(|ty| field_is_leaf(name, generics, ty))
+        .collect::<syn::Result<_>>()?;
+    Ok(if terms.is_empty() {
         quote!(true)
     } else {
         quote!(#(#terms)&&*)
-    }
+    })
 }
 
-fn field_is_leaf(name: &Ident, ty: &Type) -> TokenStream {
-    let assumed = assume_self_is_leaf(name, ty);
-    quote_spanned!(field_span(ty)=> <#assumed as ::cyclegc::Trace>::IS_LEAF)
+fn field_is_leaf(name: &Ident, generics: &Generics, ty: &Type) -> syn::Result<TokenStream> {
+    let assumed = assume_self_is_leaf(name, generics, ty)?;
+    Ok(quote_spanned!(field_span(ty)=> <#assumed as ::cyclegc::Trace>::IS_LEAF))
 }
 
-/// Returns `ty` with every mention of the type being derived (`Self`, or a
-/// path ending in `name` with any generic arguments) replaced by `()`.
-pub(crate) fn assume_self_is_leaf(name: &Ident, ty: &Type) -> Type {
+/// Returns `ty` with every mention of the type being derived (`Self`, or
+/// `name` with its own generic parameters) replaced by `()`; an error for
+/// a mention of `name` with other arguments.
+pub(crate) fn assume_self_is_leaf(name: &Ident, generics: &Generics, ty: &Type) -> syn::Result<Type> {
     let mut ty = ty.clone();
-    SelfToUnit { name }.visit_type_mut(&mut ty);
-    ty
+    let own: Vec<&Ident> = generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            GenericParam::Const(c) => Some(&c.ident),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let mut visitor = SelfToUnit {
+        name,
+        own,
+        error: None,
+    };
+    visitor.visit_type_mut(&mut ty);
+    match visitor.error {
+        Some(e) => Err(e),
+        None => Ok(ty),
+    }
 }
 
 struct SelfToUnit<'n> {
     name: &'n Ident,
+    /// The type's own type and const parameters, in order.
+    own: Vec<&'n Ident>,
+    error: Option<syn::Error>,
 }
 
 impl SelfToUnit<'_> {
-    fn is_self(&self, ty: &TypePath) -> bool {
+    /// Whether the arguments of a mention of the type's name are exactly
+    /// its own parameters (`Node<T, N>` in `struct Node<T, const N: usize>`).
+    fn own_arguments(&self, args: &PathArguments) -> bool {
+        let given: Vec<Option<&Ident>> = match args {
+            PathArguments::None => Vec::new(),
+            PathArguments::AngleBracketed(a) => a
+                .args
+                .iter()
+                .filter(|g| !matches!(g, GenericArgument::Lifetime(_)))
+                .map(|g| match g {
+                    GenericArgument::Type(Type::Path(p)) if p.qself.is_none() => p.path.get_ident(),
+                    GenericArgument::Const(syn::Expr::Path(p)) => p.path.get_ident(),
+                    _ => None,
+                })
+                .collect(),
+            PathArguments::Parenthesized(_) => return false,
+        };
+        given.len() == self.own.len() && given.iter().zip(&self.own).all(|(g, o)| *g == Some(*o))
+    }
+
+    fn is_self(&mut self, ty: &TypePath) -> bool {
         if ty.qself.is_some() {
             return false;
         }
@@ -71,8 +124,26 @@ impl SelfToUnit<'_> {
         if path.leading_colon.is_some() || path.segments.len() != 1 {
             return false;
         }
-        let ident = &path.segments[0].ident;
-        ident == "Self" || ident == self.name
+        let segment = &path.segments[0];
+        if segment.ident == "Self" {
+            return true;
+        }
+        if segment.ident != *self.name {
+            return false;
+        }
+        if !self.own_arguments(&segment.arguments) && self.error.is_none() {
+            self.error = Some(syn::Error::new_spanned(
+                ty,
+                format!(
+                    "`{name}` mentions itself with other generic arguments (`{mention}`): whether it can own \
+                     a `Cc` then depends on an endless chain of types, which the derive cannot decide. \
+                     Add `#[trace(tracked)]` to `{name}` (it is then always tracked)",
+                    name = self.name,
+                    mention = quote::ToTokens::to_token_stream(ty).to_string().replace(' ', ""),
+                ),
+            ));
+        }
+        true
     }
 }
 
@@ -96,8 +167,15 @@ mod tests {
     use quote::ToTokens;
 
     fn assumed(name: &str, ty: Type) -> String {
+        assumed_with(name, parse_quote!(<T>), ty)
+    }
+
+    fn assumed_with(name: &str, generics: Generics, ty: Type) -> String {
         let name = Ident::new(name, proc_macro2::Span::call_site());
-        compact(assume_self_is_leaf(&name, &ty))
+        match assume_self_is_leaf(&name, &generics, &ty) {
+            Ok(ty) => compact(ty),
+            Err(e) => format!("error: {e}"),
+        }
     }
 
     fn compact(tokens: impl ToTokens) -> String {
@@ -106,7 +184,37 @@ mod tests {
 
     #[test]
     fn box_of_self_type_becomes_box_of_unit() {
-        assert_eq!(assumed("Expr", parse_quote!(Box<Expr>)), "Box<()>");
+        assert_eq!(
+            assumed_with("Expr", Generics::default(), parse_quote!(Box<Expr>)),
+            "Box<()>"
+        );
+    }
+
+    #[test]
+    fn a_mention_with_other_arguments_is_refused() {
+        let got = assumed("Poly", parse_quote!(Option<Box<Poly<Cc<Cyc>>>>));
+        assert!(
+            got.starts_with("error: `Poly` mentions itself with other generic arguments (`Poly<Cc<Cyc>>`)"),
+            "{got}"
+        );
+        assert!(got.contains("#[trace(tracked)]"), "{got}");
+        let got = assumed_with("Pair", parse_quote!(<A, B>), parse_quote!(Box<Pair<B, A>>));
+        assert!(
+            got.starts_with("error:"),
+            "swapped parameters are another type: {got}"
+        );
+    }
+
+    #[test]
+    fn own_parameters_with_lifetimes_and_consts_are_self() {
+        assert_eq!(
+            assumed_with(
+                "Arr",
+                parse_quote!(<T, const N: usize>),
+                parse_quote!(Vec<Arr<T, N>>)
+            ),
+            "Vec<()>"
+        );
     }
 
     #[test]
@@ -133,14 +241,21 @@ mod tests {
     #[test]
     fn every_occurrence_is_replaced() {
         assert_eq!(
-            assumed("Tree", parse_quote!((Vec<Tree>, [Self; 2], &'static Tree))),
+            assumed_with(
+                "Tree",
+                Generics::default(),
+                parse_quote!((Vec<Tree>, [Self; 2], &'static Tree))
+            ),
             "(Vec<()>,[();2],&'static())"
         );
     }
 
     #[test]
     fn bare_self_type_becomes_unit() {
-        assert_eq!(assumed("Tree", parse_quote!(Tree)), "()");
+        assert_eq!(
+            assumed_with("Tree", Generics::default(), parse_quote!(Tree)),
+            "()"
+        );
     }
 
     #[test]
@@ -159,8 +274,8 @@ mod tests {
     #[test]
     fn self_in_qualified_projection_is_untouched() {
         assert_eq!(
-            assumed("Node", parse_quote!(Vec<<Node as Tr>::Out>)),
-            "Vec<<NodeasTr>::Out>"
+            assumed("Node", parse_quote!(Vec<<Node<T> as Tr>::Out>)),
+            "Vec<<Node<T>asTr>::Out>"
         );
     }
 
@@ -173,13 +288,30 @@ mod tests {
     fn tracked_forces_false() {
         let name: Ident = parse_quote!(S);
         let ty: Type = parse_quote!(u8);
-        assert_eq!(compact(is_leaf_expr(&name, true, [&ty])), "false");
+        assert_eq!(
+            compact(is_leaf_expr(&name, &Generics::default(), true, [&ty]).unwrap()),
+            "false"
+        );
+    }
+
+    #[test]
+    fn tracked_accepts_polymorphic_recursion() {
+        let name: Ident = parse_quote!(Poly);
+        let ty: Type = parse_quote!(Option<Box<Poly<Cc<Cyc>>>>);
+        let generics: Generics = parse_quote!(<T>);
+        assert_eq!(
+            compact(is_leaf_expr(&name, &generics, true, [&ty]).unwrap()),
+            "false"
+        );
     }
 
     #[test]
     fn no_fields_is_a_leaf() {
         let name: Ident = parse_quote!(S);
-        assert_eq!(compact(is_leaf_expr(&name, false, [])), "true");
+        assert_eq!(
+            compact(is_leaf_expr(&name, &Generics::default(), false, []).unwrap()),
+            "true"
+        );
     }
 
     #[test]
@@ -188,7 +320,7 @@ mod tests {
         let a: Type = parse_quote!(i64);
         let b: Type = parse_quote!(Box<Expr>);
         assert_eq!(
-            compact(is_leaf_expr(&name, false, [&a, &b])),
+            compact(is_leaf_expr(&name, &Generics::default(), false, [&a, &b]).unwrap()),
             "<i64as::cyclegc::Trace>::IS_LEAF&&<Box<()>as::cyclegc::Trace>::IS_LEAF"
         );
     }

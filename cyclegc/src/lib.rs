@@ -218,6 +218,20 @@ pub use weak::Weak;
 /// struct Plain { a: u32, b: Vec<String>, next: Option<Box<Plain>> }
 /// assert!(<Plain as Trace>::IS_LEAF);
 /// ```
+///
+/// A type that mentions itself with other generic arguments (polymorphic
+/// recursion) cannot have its `IS_LEAF` computed; the derive asks for
+/// `#[trace(tracked)]`:
+///
+/// ```compile_fail
+/// use cyclegc::{Cc, Trace};
+///
+/// #[derive(Trace)]
+/// struct Poly<T> {
+///     v: T,
+///     next: Option<Box<Poly<Cc<u8>>>>, // error: add #[trace(tracked)]
+/// }
+/// ```
 #[cfg(feature = "derive")]
 pub use cyclegc_derive::Trace;
 

@@ -516,3 +516,42 @@ fn parent_and_child_through_once_cell_and_mutex_are_collected() {
     drop((root, child));
     assert_eq!(gc::collect(), 2);
 }
+
+// Regression (issue 9, bug 4): the derive replaced every mention of the
+// type in its own fields by `()` whatever the generic arguments, so
+// `Poly<u8>` was a leaf although it owns a `Cc` through `Poly<Cc<Cyc>>`
+// (polymorphic recursion), and a cycle through it was never freed. Such a
+// type now needs `#[trace(tracked)]` (without it the derive refuses it: see
+// the `compile_fail` example in the crate docs).
+#[derive(Trace)]
+#[trace(tracked)]
+struct Poly<T> {
+    v: T,
+    next: Option<Box<Poly<Cc<Cyc>>>>,
+}
+
+#[derive(Trace)]
+struct Cyc {
+    back: RefCell<Option<Cc<Poly<u8>>>>,
+}
+
+#[test]
+fn polymorphic_recursion_is_tracked_and_its_cycles_collected() {
+    assert!(!<Poly<u8> as Trace>::IS_LEAF);
+    let cyc = Cc::new(Cyc {
+        back: RefCell::new(None),
+    });
+    let p = Cc::new(Poly {
+        v: 1_u8,
+        next: Some(Box::new(Poly {
+            v: cyc.clone(),
+            next: None,
+        })),
+    });
+    *cyc.back.borrow_mut() = Some(p.clone());
+    assert!(gc::is_tracked(&p));
+    let w = Cc::downgrade(&cyc);
+    drop((p, cyc));
+    assert_eq!(gc::collect(), 2);
+    assert!(w.upgrade().is_none());
+}

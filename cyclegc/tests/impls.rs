@@ -455,3 +455,43 @@ mod smallvec_impls {
         });
     }
 }
+
+// Regression (issue 9, bug 4): `Trace for HashMap<K, V, S>` never traced
+// `S`, so a hasher state owning a `Cc` hid it (and a map of leaves claimed
+// to be a leaf). The hasher is now traced, and must be `Trace`.
+#[test]
+fn a_hash_maps_hasher_state_is_traced() {
+    use std::collections::hash_map::DefaultHasher;
+    use std::collections::HashMap;
+    use std::hash::BuildHasher;
+
+    #[derive(Trace)]
+    struct Owner {
+        map: RefCell<HashMap<u32, u32, Seeded>>,
+    }
+    /// A hasher state that (oddly) owns a handle.
+    #[derive(Trace)]
+    struct Seeded {
+        owner: RefCell<Option<Cc<Owner>>>,
+    }
+    impl BuildHasher for Seeded {
+        type Hasher = DefaultHasher;
+        fn build_hasher(&self) -> DefaultHasher {
+            DefaultHasher::new()
+        }
+    }
+    assert!(!<HashMap<u32, u32, Seeded> as Trace>::IS_LEAF);
+    assert!(<HashMap<u32, u32> as Trace>::IS_LEAF, "std's hasher is a leaf");
+    let owner = Cc::new(Owner {
+        map: RefCell::new(HashMap::with_hasher(Seeded {
+            owner: RefCell::new(None),
+        })),
+    });
+    *owner.map.borrow().hasher().owner.borrow_mut() = Some(owner.clone());
+    owner.map.borrow_mut().insert(1, 2);
+    assert_eq!(gc::referents(&owner).len(), 1);
+    let w = Cc::downgrade(&owner);
+    drop(owner);
+    assert_eq!(gc::collect(), 1);
+    assert!(w.upgrade().is_none());
+}

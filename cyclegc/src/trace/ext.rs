@@ -8,34 +8,14 @@
 
 #![cfg(any(feature = "hashbrown", feature = "indexmap", feature = "smallvec"))]
 
+#[cfg(any(feature = "hashbrown", feature = "indexmap"))]
+use super::impls::hashed;
 use super::{Trace, Tracer};
 
-// SAFETY: visits every key and every value once.
 #[cfg(feature = "hashbrown")]
-unsafe impl<K: Trace, V: Trace, S: 'static> Trace for hashbrown::HashMap<K, V, S> {
-    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !Self::IS_LEAF || tracer.wants_leaves() {
-            for (k, v) in self {
-                k.trace(tracer);
-                v.trace(tracer);
-            }
-        }
-    }
-}
-
-// SAFETY: visits each element once.
+hashed!(map hashbrown::HashMap);
 #[cfg(feature = "hashbrown")]
-unsafe impl<T: Trace, S: 'static> Trace for hashbrown::HashSet<T, S> {
-    const IS_LEAF: bool = T::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !T::IS_LEAF || tracer.wants_leaves() {
-            for item in self {
-                item.trace(tracer);
-            }
-        }
-    }
-}
+hashed!(set hashbrown::HashSet);
 
 // SAFETY: visits each element once.
 #[cfg(feature = "hashbrown")]
@@ -58,32 +38,10 @@ unsafe impl Trace for hashbrown::DefaultHashBuilder {
     fn trace(&self, _: &mut Tracer<'_>) {}
 }
 
-// SAFETY: visits every key and every value once.
 #[cfg(feature = "indexmap")]
-unsafe impl<K: Trace, V: Trace, S: 'static> Trace for indexmap::IndexMap<K, V, S> {
-    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !Self::IS_LEAF || tracer.wants_leaves() {
-            for (k, v) in self {
-                k.trace(tracer);
-                v.trace(tracer);
-            }
-        }
-    }
-}
-
-// SAFETY: visits each element once.
+hashed!(map indexmap::IndexMap);
 #[cfg(feature = "indexmap")]
-unsafe impl<T: Trace, S: 'static> Trace for indexmap::IndexSet<T, S> {
-    const IS_LEAF: bool = T::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !T::IS_LEAF || tracer.wants_leaves() {
-            for item in self {
-                item.trace(tracer);
-            }
-        }
-    }
-}
+hashed!(set indexmap::IndexSet);
 
 // SAFETY: visits each element once, inline or spilled.
 #[cfg(feature = "smallvec")]

@@ -180,37 +180,61 @@ unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
     }
 }
 
-/// Maps: keys and values are owned by the map; each is visited once.
-macro_rules! map {
-    ($($map:ident<K, V $(, $s:ident)?>),* $(,)?) => {$(
-        // SAFETY: visits every key and every value once.
-        unsafe impl<K: Trace, V: Trace $(, $s: 'static)?> Trace for $map<K, V $(, $s)?> {
-            const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
+// SAFETY: visits every key and every value once.
+unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
+    const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if !Self::IS_LEAF || tracer.wants_leaves() {
+            for (k, v) in self {
+                k.trace(tracer);
+                v.trace(tracer);
+            }
+        }
+    }
+}
+
+/// Hash maps and sets of any crate, given by path: the keys, values (or
+/// elements) and the hasher state `S` are owned, and each is visited once.
+/// `S` is traced too: a hasher state that owned a `Cc` would otherwise hide
+/// it, and the map would claim to be a leaf while owning one. The std and
+/// hashbrown hashers are leaves; a hasher of another crate can be wrapped
+/// in a type of your own that derives `Trace`.
+macro_rules! hashed {
+    (map $($seg:ident)::+) => {
+        // SAFETY: visits every key, every value and the hasher state once.
+        unsafe impl<K: Trace, V: Trace, S: Trace> Trace for $($seg)::+<K, V, S> {
+            const IS_LEAF: bool = K::IS_LEAF && V::IS_LEAF && S::IS_LEAF;
             fn trace(&self, tracer: &mut Tracer<'_>) {
                 if !Self::IS_LEAF || tracer.wants_leaves() {
                     for (k, v) in self {
                         k.trace(tracer);
                         v.trace(tracer);
                     }
+                    self.hasher().trace(tracer);
                 }
             }
         }
-    )*};
-}
-
-map!(HashMap<K, V, S>, BTreeMap<K, V>);
-
-// SAFETY: visits each element once.
-unsafe impl<T: Trace, S: 'static> Trace for HashSet<T, S> {
-    const IS_LEAF: bool = T::IS_LEAF;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if !T::IS_LEAF || tracer.wants_leaves() {
-            for item in self {
-                item.trace(tracer);
+    };
+    (set $($seg:ident)::+) => {
+        // SAFETY: visits each element and the hasher state once.
+        unsafe impl<T: Trace, S: Trace> Trace for $($seg)::+<T, S> {
+            const IS_LEAF: bool = T::IS_LEAF && S::IS_LEAF;
+            fn trace(&self, tracer: &mut Tracer<'_>) {
+                if !Self::IS_LEAF || tracer.wants_leaves() {
+                    for item in self {
+                        item.trace(tracer);
+                    }
+                    self.hasher().trace(tracer);
+                }
             }
         }
-    }
+    };
 }
+#[cfg(any(feature = "hashbrown", feature = "indexmap"))]
+pub(super) use hashed;
+
+hashed!(map HashMap);
+hashed!(set HashSet);
 
 // SAFETY: only the owned form owns its value. A borrowed one owns nothing:
 // the `Cc`s behind a `&'static B` belong to whatever owns the referent (a
