@@ -537,7 +537,7 @@ struct Cyc {
 
 #[test]
 fn polymorphic_recursion_is_tracked_and_its_cycles_collected() {
-    assert!(!<Poly<u8> as Trace>::IS_LEAF);
+    assert!(!is_leaf::<Poly<u8>>());
     let cyc = Cc::new(Cyc {
         back: RefCell::new(None),
     });
