@@ -480,8 +480,8 @@ fn a_hash_maps_hasher_state_is_traced() {
             DefaultHasher::new()
         }
     }
-    assert!(!<HashMap<u32, u32, Seeded> as Trace>::IS_LEAF);
-    assert!(<HashMap<u32, u32> as Trace>::IS_LEAF, "std's hasher is a leaf");
+    assert!(!is_leaf::<HashMap<u32, u32, Seeded>>());
+    assert!(is_leaf::<HashMap<u32, u32>>(), "std's hasher is a leaf");
     let owner = Cc::new(Owner {
         map: RefCell::new(HashMap::with_hasher(Seeded {
             owner: RefCell::new(None),
