@@ -98,8 +98,18 @@ fn expect(site: Site, when: When) -> Expect {
 
 // ---- the objects -------------------------------------------------------------
 
-/// The ids of the victims dropped, in order; shared with other threads.
+/// The ids of the victims dropped, in order, and a [`PANICKED`] for each
+/// panic of user code; shared with other threads.
 type Dropped = Arc<Mutex<Vec<usize>>>;
+
+/// The entry of a [`Dropped`] log that records a panic.
+const PANICKED: usize = usize::MAX;
+
+/// Panics at `site`, logging it first.
+fn bang(log: &Dropped, site: Site) -> ! {
+    log.lock().unwrap().push(PANICKED);
+    panic!("{}", message(site));
+}
 
 /// A tracked object that panics where it is told to.
 #[derive(Trace)]
@@ -116,16 +126,16 @@ struct Victim {
 /// A victim's edges, traced by hand so that the trace can panic.
 struct Links {
     edges: RefCell<Vec<Cc<Victim>>>,
-    /// Panics in the next trace (once).
-    armed: Cell<bool>,
+    /// Panics in the next trace (once), logging it there.
+    armed: RefCell<Option<Dropped>>,
 }
 
 // SAFETY: visits each `Cc` in `edges` once (through `RefCell<Vec<_>>`'s
 // impl); a panic before visiting anything visits nothing, twice nothing.
 unsafe impl Trace for Links {
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        if self.armed.replace(false) {
-            panic!("Trace panics");
+        if let Some(log) = self.armed.take() {
+            bang(&log, Site::Trace);
         }
         self.edges.trace(tracer);
     }
@@ -135,7 +145,7 @@ impl Drop for Victim {
     fn drop(&mut self) {
         self.dropped.lock().unwrap().push(self.id);
         if self.bomb.get() == Some(Site::Drop) {
-            panic!("Drop panics");
+            bang(&self.dropped, Site::Drop);
         }
     }
 }
@@ -143,7 +153,7 @@ impl Drop for Victim {
 impl Finalize for Victim {
     fn finalize(&self) {
         if self.bomb.get() == Some(Site::Finalize) {
-            panic!("Finalize panics");
+            bang(&self.dropped, Site::Finalize);
         }
     }
 }
@@ -153,7 +163,7 @@ fn victim(dropped: &Dropped, id: usize) -> Cc<Victim> {
         id,
         links: Links {
             edges: RefCell::new(Vec::new()),
-            armed: Cell::new(false),
+            armed: RefCell::new(None),
         },
         bomb: Cell::new(None),
         dropped: dropped.clone(),
@@ -173,17 +183,33 @@ fn victims(dropped: &Dropped, n: usize, cyclic: bool) -> Vec<Cc<Victim>> {
 /// The victims dropped so far, sorted.
 fn sorted(dropped: &Dropped) -> Vec<usize> {
     let mut d = dropped.lock().unwrap().clone();
+    d.retain(|&id| id != PANICKED);
     d.sort_unstable();
     d
 }
 
-/// A debug writer that panics at every write. It owns a buffer, so that
+/// How many times user code panicked so far.
+fn panics(log: &Dropped) -> usize {
+    log.lock().unwrap().iter().filter(|&&id| id == PANICKED).count()
+}
+
+/// Checks that `site` panicked: once, or once per debug line.
+fn assert_panicked(site: Site, log: &Dropped) {
+    let n = panics(log);
+    if site == Site::DebugWriter {
+        assert!(n >= 1, "{site:?} never panicked");
+    } else {
+        assert_eq!(n, 1, "{site:?} panicked {n} times");
+    }
+}
+
+/// A debug writer that panics at every write. It owns its log, so that
 /// LeakSanitizer sees it if the collector never drops it.
-struct PanickingWriter(#[allow(dead_code)] Vec<u8>);
+struct PanickingWriter(Dropped);
 
 impl Write for PanickingWriter {
     fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-        panic!("DebugWriter panics");
+        bang(&self.0, Site::DebugWriter);
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -217,23 +243,22 @@ impl Drop for Armed {
 /// next collection runs.
 fn arm(site: Site, target: &Cc<Victim>) -> Armed {
     let mut armed = Armed::default();
+    let log = target.dropped.clone();
     match site {
         Site::Drop | Site::Finalize => target.bomb.set(Some(site)),
-        Site::Trace => target.links.armed.set(true),
+        Site::Trace => *target.links.armed.borrow_mut() = Some(log),
         Site::WeakCallback => {
-            armed.weak = Some(Cc::downgrade_with_callback(target, |_| {
-                panic!("WeakCallback panics")
-            }));
+            armed.weak = Some(Cc::downgrade_with_callback(target, move |_| bang(&log, site)));
         }
         Site::GcCallback => {
-            armed.callback = Some(gc::add_callback(|phase, _| {
+            armed.callback = Some(gc::add_callback(move |phase, _| {
                 if phase == Phase::Start {
-                    panic!("GcCallback panics");
+                    bang(&log, site);
                 }
             }));
         }
         Site::DebugWriter => {
-            gc::set_debug_output(PanickingWriter(Vec::with_capacity(64)));
+            gc::set_debug_output(PanickingWriter(log));
             gc::set_debug(DebugFlags::STATS);
             armed.debug_output = true;
         }
@@ -306,6 +331,7 @@ fn refcount_death(site: Site, expected: Expect) {
     drop(chain);
     let outcome = panic::catch_unwind(AssertUnwindSafe(move || drop(head)));
     check_outcome(site, expected, outcome);
+    assert_panicked(site, &dropped);
     assert_eq!(sorted(&dropped), [0, 1, 2], "the whole chain, each once");
     if let Some(weak) = &armed.weak {
         assert!(weak.upgrade().is_none());
@@ -325,6 +351,7 @@ fn explicit_collect(site: Site, expected: Expect) {
         assert_eq!(found, N, "{site:?}: the return value when nothing propagates");
     });
     check_outcome(site, expected, outcome);
+    assert_panicked(site, &dropped);
     if site == Site::Trace {
         // The collection could not see the graph, so it freed nothing and
         // put every object back; the next one (the trace panics once) frees
@@ -356,6 +383,7 @@ fn automatic_collect(site: Site) {
         .unwrap_or_else(|p| panic!("{site:?}: Cc::new panicked: {}", panic_message(&*p)));
     gc::disable();
     assert_eq!(new.id, 99, "Cc::new returns its own value");
+    assert_panicked(site, &dropped);
     if site == Site::Trace {
         assert_eq!(
             sorted(&dropped),
@@ -401,6 +429,7 @@ fn thread_exit(site: Site) {
     })
     .join();
     assert!(joined.is_ok(), "{site:?}: the thread's exit panicked");
+    assert_panicked(site, &dropped);
     assert_eq!(sorted(&dropped), [0, 1, 2], "the last collection freed the ring");
 }
 
