@@ -413,10 +413,32 @@ thread_local! {
     static KEEP_WEAK: RefCell<Option<Weak<Victim>>> = const { RefCell::new(None) };
 }
 
+/// What a [`Probe`] saw of the collector after its teardown: the tracked
+/// objects, what a full collection found, and the counts.
+type Seen = Arc<Mutex<Option<(usize, usize, (usize, usize, usize))>>>;
+
+/// Looks at the collector when its thread-local is destroyed.
+struct Probe(Seen);
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        let objects = gc::objects(None).len();
+        let found = gc::collect();
+        *self.0.lock().unwrap() = Some((objects, found, gc::count()));
+    }
+}
+
+thread_local! {
+    static PROBE: RefCell<Option<Probe>> = const { RefCell::new(None) };
+}
+
 fn thread_exit(site: Site) {
     let dropped = Dropped::default();
-    let in_thread = dropped.clone();
+    let seen = Seen::default();
+    let (in_thread, probe) = (dropped.clone(), Probe(seen.clone()));
     let joined = thread::spawn(move || {
+        // Destroyed last, after the collector's teardown.
+        PROBE.with(|p| *p.borrow_mut() = Some(probe));
         KEEP_WEAK.with(|_| ());
         gc::disable();
         let ring = victims(&in_thread, N, true);
@@ -431,6 +453,12 @@ fn thread_exit(site: Site) {
     assert!(joined.is_ok(), "{site:?}: the thread's exit panicked");
     assert_panicked(site, &dropped);
     assert_eq!(sorted(&dropped), [0, 1, 2], "the last collection freed the ring");
+    let seen = *seen.lock().unwrap();
+    assert_eq!(
+        seen,
+        Some((0, 0, (0, 0, 0))),
+        "{site:?}: after the teardown, nothing tracked, a collection works"
+    );
 }
 
 /// Cells that fail today because of a bug in the library: their tests
@@ -530,6 +558,10 @@ fn child_runs_the_cell_named_in_its_environment() {
     let Ok(name) = std::env::var(CHILD_ENV) else {
         return;
     };
+    if name == "several" {
+        several_panics(When::Automatic);
+        return;
+    }
     let (site, when) = cells()
         .find(|cell| format!("{cell:?}") == name)
         .unwrap_or_else(|| panic!("no cell {name}"));
@@ -541,9 +573,14 @@ fn child_runs_the_cell_named_in_its_environment() {
 /// collections go to the process's real standard error, which only
 /// another process can read.
 fn run_child(site: Site, when: When) -> String {
+    run_child_named(&format!("{:?}", (site, when)))
+}
+
+/// [`run_child`] for the scenario `name`.
+fn run_child_named(name: &str) -> String {
     let out = Command::new(std::env::current_exe().expect("the test binary"))
         .args([CHILD_TEST, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, format!("{:?}", (site, when)))
+        .env(CHILD_ENV, name)
         .env("RUST_BACKTRACE", "0")
         .output()
         .expect("the test binary runs");
@@ -551,7 +588,7 @@ fn run_child(site: Site, when: When) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success() && stdout.contains("1 passed"),
-        "({site:?}, {when:?}): {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        "{name}: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
         out.status
     );
     stderr
@@ -608,6 +645,62 @@ fn each_cell_reports_on_standard_error_what_spec_says() {
             (Expect::Skip(_), _) => unreachable!(),
         }
     }
+}
+
+/// A gc callback, a finalizer and a `Drop` all panic in one collection,
+/// in that order; returns nothing when `when` is `Automatic` (the
+/// panics go to standard error), else checks that the first is resumed.
+fn several_panics(when: When) {
+    fresh();
+    let dropped = Dropped::default();
+    let ring = victims(&dropped, N, true);
+    let armed = arm(Site::GcCallback, &ring[0]);
+    ring[1].bomb.set(Some(Site::Finalize));
+    ring[2].bomb.set(Some(Site::Drop));
+    drop(ring);
+    match when {
+        When::Collect => {
+            let payload = panic::catch_unwind(gc::collect).expect_err("three panics");
+            assert_eq!(panic_message(&*payload), message(Site::GcCallback), "the first");
+        }
+        When::Automatic => {
+            gc::enable();
+            gc::set_threshold(gc::count().0, 10, 10);
+            let new = victim(&dropped, 99);
+            gc::disable();
+            drop(new);
+        }
+        _ => unreachable!(),
+    }
+    assert_eq!(panics(&dropped), 3);
+    let everything: &[usize] = if when == When::Automatic {
+        &[0, 1, 2, 99]
+    } else {
+        &[0, 1, 2]
+    };
+    assert_eq!(sorted(&dropped), everything);
+    drop(armed);
+    assert_collector_works();
+}
+
+#[test]
+fn of_several_panics_in_a_collection_the_first_is_resumed() {
+    several_panics(When::Collect);
+}
+
+#[test]
+fn of_several_panics_in_an_automatic_collection_each_is_reported() {
+    let stderr = run_child_named("several");
+    let reports: Vec<String> = reports(&stderr).into_iter().map(|(_, panic)| panic).collect();
+    assert_eq!(
+        reports,
+        [
+            "panic: GcCallback panics",
+            "panic: Finalize panics",
+            "panic: Drop panics"
+        ],
+        "{stderr}"
+    );
 }
 
 // ---- handles that outlive the collector's teardown (rust-gc #102) -------------
