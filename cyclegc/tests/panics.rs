@@ -8,6 +8,14 @@
 //! and the collector stays usable. The cells that make no sense are listed
 //! by [`expect`] with the reason.
 //!
+//! Then two neighbours of the matrix: handles kept in other thread-locals
+//! that are dropped before or after the collector's teardown (rust-gc
+//! #102), and `Drop`s that allocate new cycles or call `gc::collect()`
+//! while the collector is at work (dumpster #48, #50).
+//!
+//! Tests marked `#[ignore = "bug: ..."]` fail today (some only under
+//! LeakSanitizer, which CI runs); they wait for the library's fix.
+//!
 //! Drops are logged in an `Arc<Mutex<_>>` rather than in `common`'s
 //! thread-local counter, which a thread's exit destroys before the last
 //! collection runs.
