@@ -13,9 +13,6 @@
 //! #102), and `Drop`s that allocate new cycles or call `gc::collect()`
 //! while the collector is at work (dumpster #48, #50).
 //!
-//! Tests marked `#[ignore = "bug: ..."]` fail today (some only under
-//! LeakSanitizer, which CI runs); they wait for the library's fix.
-//!
 //! Drops are logged in an `Arc<Mutex<_>>` rather than in `common`'s
 //! thread-local counter, which a thread's exit destroys before the last
 //! collection runs.
@@ -459,7 +456,13 @@ fn thread_exit(site: Site) {
     })
     .join();
     assert!(joined.is_ok(), "{site:?}: the thread's exit panicked");
-    assert_panicked(site, &dropped);
+    if site == Site::GcCallback {
+        // The exit collects until a collection finds nothing (drops may
+        // make new garbage): the callback runs, and panics, at each.
+        assert!(panics(&dropped) >= 1, "{site:?} never panicked");
+    } else {
+        assert_panicked(site, &dropped);
+    }
     assert_eq!(sorted(&dropped), [0, 1, 2], "the last collection freed the ring");
     let seen = *seen.lock().unwrap();
     assert_eq!(
@@ -508,17 +511,14 @@ cells! {
 
     gc_callback_in_collect: GcCallback at Collect;
     gc_callback_in_automatic_collection: GcCallback at Automatic;
-    #[ignore = "bug: a panic in the last collection skips the rest of the teardown, which leaks the callbacks (LeakSanitizer)"]
     gc_callback_at_thread_exit: GcCallback at ThreadExit;
 
     debug_writer_in_collect: DebugWriter at Collect;
     debug_writer_in_automatic_collection: DebugWriter at Automatic;
-    #[ignore = "bug: a panic in the last collection skips the rest of the teardown, which leaks the debug writer (LeakSanitizer)"]
     debug_writer_at_thread_exit: DebugWriter at ThreadExit;
 
     trace_in_collect: Trace at Collect;
     trace_in_automatic_collection: Trace at Automatic;
-    #[ignore = "bug: the last collection gives up at the panic and no other runs: the ring leaks"]
     trace_at_thread_exit: Trace at ThreadExit;
 }
 
@@ -855,20 +855,16 @@ macro_rules! exits_keeping {
 
 exits_keeping! {
     cc_dropped_before_the_teardown: Cc in FirstUsedAfterTheCollector;
-    #[ignore = "bug: a tracked object that outlives the teardown leaves the generation lists' buffers (and the weak callback registry) leaked when it goes (LeakSanitizer)"]
     cc_dropped_after_the_teardown: Cc in FirstUsedBeforeTheCollector;
     any_cc_dropped_before_the_teardown: AnyCc in FirstUsedAfterTheCollector;
-    #[ignore = "bug: a tracked object that outlives the teardown leaves the generation lists' buffers (and the weak callback registry) leaked when it goes (LeakSanitizer)"]
     any_cc_dropped_after_the_teardown: AnyCc in FirstUsedBeforeTheCollector;
     weak_dropped_before_the_teardown: Weak in FirstUsedAfterTheCollector;
     weak_dropped_after_the_teardown: Weak in FirstUsedBeforeTheCollector;
     weak_with_callback_dropped_before_the_teardown: WeakWithCallback in FirstUsedAfterTheCollector;
     weak_with_callback_dropped_after_the_teardown: WeakWithCallback in FirstUsedBeforeTheCollector;
     weak_value_dictionary_dropped_before_the_teardown: WeakValueDictionary in FirstUsedAfterTheCollector;
-    #[ignore = "bug: a tracked object that outlives the teardown leaves the generation lists' buffers (and the weak callback registry) leaked when it goes (LeakSanitizer)"]
     weak_value_dictionary_dropped_after_the_teardown: WeakValueDictionary in FirstUsedBeforeTheCollector;
     finalizer_dropped_before_the_teardown: Finalizer in FirstUsedAfterTheCollector;
-    #[ignore = "bug: a tracked object that outlives the teardown leaves the generation lists' buffers (and the weak callback registry) leaked when it goes (LeakSanitizer)"]
     finalizer_dropped_after_the_teardown: Finalizer in FirstUsedBeforeTheCollector;
 }
 
@@ -995,7 +991,6 @@ fn a_collect_called_by_a_drop_at_a_refcount_death_runs_and_the_chain_is_freed() 
 }
 
 #[test]
-#[ignore = "bug: the teardown collects once, so the cycles that its drops make leak"]
 fn cycles_made_by_drops_at_thread_exit_are_not_leaked() {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let in_thread = log.clone();

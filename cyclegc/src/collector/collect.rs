@@ -73,7 +73,7 @@ pub(crate) fn collect(s: &State, g: usize) -> usize {
 }
 
 /// [`collect`], handling the panics of user code with `panics`.
-fn collect_with(s: &State, g: usize, mut panics: FirstPanic) -> usize {
+pub(crate) fn collect_with(s: &State, g: usize, mut panics: FirstPanic) -> usize {
     assert!(g < NUM_GENERATIONS);
     if s.collecting.get() {
         return 0;

@@ -22,14 +22,24 @@ pub(crate) struct FirstPanic {
     first: Option<Panic>,
     /// `Some(g)` for an automatic collection of generation `g`.
     automatic: Option<usize>,
+    /// At thread exit: nobody is left to tell, the panics are dropped.
+    swallow: bool,
 }
 
 impl FirstPanic {
     /// For an automatic collection of generation `generation`.
     pub(crate) fn reporting(generation: usize) -> FirstPanic {
         FirstPanic {
-            first: None,
             automatic: Some(generation),
+            ..FirstPanic::default()
+        }
+    }
+
+    /// For the collections of a thread's exit.
+    pub(crate) fn swallowing() -> FirstPanic {
+        FirstPanic {
+            swallow: true,
+            ..FirstPanic::default()
         }
     }
 
@@ -43,6 +53,9 @@ impl FirstPanic {
     /// Keeps `payload` if no panic was kept before (or reports it, in an
     /// automatic collection).
     pub(crate) fn keep(&mut self, payload: Panic) {
+        if self.swallow {
+            return;
+        }
         match self.automatic {
             Some(g) => report_automatic(g, &payload),
             None => {

@@ -64,6 +64,9 @@ pub(crate) struct State {
     /// An empty buffer kept for the next collection's unreachable list.
     pub(crate) spare_garbage: RefCell<Vec<GcPtr>>,
     teardown_registered: Cell<bool>,
+    /// [`Teardown`] has run: objects still alive are held by other
+    /// thread-locals, and each disposal gives back the buffers it empties.
+    torn_down: Cell<bool>,
     /// `gc::set_debug` flags, as `DebugFlags` bits.
     pub(crate) debug: Cell<u32>,
     /// Where debug lines go; `None` is standard error.
@@ -120,6 +123,7 @@ impl State {
             spare: RefCell::new(Vec::new()),
             spare_garbage: RefCell::new(Vec::new()),
             teardown_registered: Cell::new(false),
+            torn_down: Cell::new(false),
             debug: Cell::new(0),
             debug_output: RefCell::new(None),
             garbage: RefCell::new(Vec::new()),
@@ -218,24 +222,42 @@ impl Drop for Teardown {
         with_state(|s| {
             // A panic here would abort the process (it is a thread-local
             // destructor), so user code that fails at thread exit (a `Drop`,
-            // a callback, a debug writer) is dropped on the floor instead.
-            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                #[cfg(feature = "atexit")]
-                crate::weakref::run_exit_finalizers();
-                collect(s, NUM_GENERATIONS - 1);
-                // What SAVEALL kept is nobody's to inspect any more.
-                s.debug.set(0);
-                let saved = s.garbage.take();
-                if !saved.is_empty() {
-                    drop(saved);
-                    collect(s, NUM_GENERATIONS - 1);
-                }
-                crate::weakref::drop_remaining_finalizers();
-                drop(s.callbacks.take());
-                drop(s.debug_output.take());
-            }));
+            // a callback, a debug writer, a `Trace` impl) is dropped on the
+            // floor instead, each step on its own so that one failure does
+            // not skip the others.
+            let step = |f: &dyn Fn()| {
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(f));
+            };
+            #[cfg(feature = "atexit")]
+            step(&crate::weakref::run_exit_finalizers);
+            collect_until_clean(s);
+            // What SAVEALL kept is nobody's to inspect any more.
+            s.debug.set(0);
+            step(&|| drop(s.garbage.take()));
+            collect_until_clean(s);
+            step(&crate::weakref::drop_remaining_finalizers);
+            step(&|| drop(s.callbacks.take()));
+            step(&|| drop(s.debug_output.take()));
+            // From here on, the handles other thread-locals still hold give
+            // back the buffers as they empty them (see `run_trashcan`).
+            s.torn_down.set(true);
             s.release_empty_buffers();
         })
+    }
+}
+
+/// The thread's last collections: full ones, until one finds nothing (the
+/// `Drop`s of garbage may make new garbage), at most 16. The panics of user
+/// code are dropped; one that abandons a collection (a `Trace` impl's)
+/// makes the next one try again.
+fn collect_until_clean(s: &State) {
+    for _ in 0..16 {
+        let collected = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            collect::collect_with(s, NUM_GENERATIONS - 1, hooks::FirstPanic::swallowing())
+        }));
+        if let Ok(0) = collected {
+            return;
+        }
     }
 }
 
@@ -384,6 +406,9 @@ impl State {
             next = self.pending_frees.borrow_mut().pop();
         }
         self.freeing.set(false);
+        if self.torn_down.get() {
+            self.release_empty_buffers();
+        }
         first_panic
     }
 
