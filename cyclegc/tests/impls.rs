@@ -161,7 +161,10 @@ fn borrowed_cow_does_not_own_what_it_points_to() {
     // `a` holds a borrowed view of a leaked slice that owns `a`: the slice,
     // not `a`, owns that handle, so `a` is referenced from outside.
     let a: Cc<Slot<Cow<'static, [AnyCc]>>> = Cc::new(RefCell::new(None));
-    let leaked: &'static [AnyCc] = Box::leak(Box::new([AnyCc::from(a.clone())]));
+    let raw: *mut [AnyCc] = Box::into_raw(Box::new([AnyCc::from(a.clone())]));
+    // SAFETY: `raw` is a live allocation that nothing frees before the end
+    // of the test, where the box is rebuilt from `raw` itself.
+    let leaked: &'static [AnyCc] = unsafe { &*raw };
     fill(&a, Cow::Borrowed(leaked));
     assert!(gc::referents(&a).is_empty());
     let weak = Cc::downgrade(&a);
@@ -171,10 +174,9 @@ fn borrowed_cow_does_not_own_what_it_points_to() {
 
     // Give the memory back so that a leak checker stays quiet.
     *a.borrow_mut() = None;
-    let slice = leaked as *const [AnyCc] as *mut [AnyCc];
-    // SAFETY: `slice` comes from `Box::leak`, and the last reference to it,
-    // the one in `a`, was just dropped.
-    drop(unsafe { Box::from_raw(slice) });
+    // SAFETY: `raw` comes from `Box::into_raw`, and the last reference
+    // derived from it, the one in `a`, was just dropped.
+    drop(unsafe { Box::from_raw(raw) });
     assert_eq!(Cc::strong_count(&a), 1);
 }
 
