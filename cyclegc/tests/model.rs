@@ -43,6 +43,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => index().prop_map(Op::Upgrade),
         1 => index().prop_map(Op::DropWeak),
         4 => (0u8..3).prop_map(Op::Collect),
+        1 => (index(), 0u8..3).prop_map(|(root, generation)| Op::CollectBorrowed { root, generation }),
         3 => (0u8..10, 0u8..4, 0u8..4).prop_map(|(a, b, c)| Op::SetThreshold(a, b, c)),
         1 => Just(Op::Freeze),
         1 => Just(Op::Unfreeze),
