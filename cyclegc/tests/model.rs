@@ -77,3 +77,18 @@ fn the_decoder_of_the_fuzzer_runs_on_the_model() {
     let bytes: Vec<u8> = (0u8..=255).flat_map(|b| [b, b / 3, b % 7, b / 5]).collect();
     model::run(&model::decode(&bytes));
 }
+
+/// Replays a fuzzer input: `CYCLEGC_MODEL_INPUT=fuzz/artifacts/model/crash-...
+/// cargo test -p cyclegc --test model replay -- --nocapture` prints its
+/// operations (to paste into a named regression test below) and runs them.
+/// Without the variable it does nothing.
+#[test]
+fn replay_a_fuzz_input() {
+    let Some(path) = std::env::var_os("CYCLEGC_MODEL_INPUT") else {
+        return;
+    };
+    let bytes = std::fs::read(&path).expect("CYCLEGC_MODEL_INPUT names a readable file");
+    let ops = model::decode(&bytes);
+    println!("{ops:?}");
+    model::run(&ops);
+}
