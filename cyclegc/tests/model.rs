@@ -66,7 +66,7 @@ proptest! {
     })]
 
     #[test]
-    fn cyclegc_agrees_with_the_model(ops in prop::collection::vec(op(), 1..160)) {
+    fn cyclegc_agrees_with_the_model(ops in prop::collection::vec(op(), 1..320)) {
         model::run(&ops);
     }
 }
