@@ -143,8 +143,15 @@ impl Model {
                 continue;
             }
             // SPEC §6: the finalizer first, weak references still alive;
-            // if it resurrected, nothing else happens.
+            // if it resurrected, nothing else happens, except that, as in
+            // CPython's `subtype_dealloc`, the object was tracked anew for
+            // its finalizer: it is young again (and no longer frozen).
             if self.run_finalizer(id) && self.objs[id].rc > 0 {
+                let o = &mut self.objs[id];
+                if o.tracked() {
+                    o.generation = 0;
+                    o.frozen = false;
+                }
                 continue;
             }
             self.clear_weaks(id);
