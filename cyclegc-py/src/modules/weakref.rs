@@ -19,6 +19,17 @@ use crate::vm::{current, PyResult, Vm};
 thread_local! {
     /// What the last `weakref.finalize` call returned, for `f()`.
     static LAST_RESULT: RefCell<Option<Value>> = const { RefCell::new(None) };
+    /// Set once the exit finalizers ran: as in CPython, no
+    /// `weakref.finalize` runs after that (objects freed at shutdown).
+    static SHUT_DOWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs the pending `weakref.finalize` calls whose `atexit` is set
+/// (newest first), then disables the rest, as CPython's
+/// `weakref.finalize._exitfunc`.
+pub fn run_exit_finalizers() {
+    cyclegc::weakref::run_exit_finalizers();
+    SHUT_DOWN.with(|s| s.set(true));
 }
 
 /// The result of the finalizer call that just ran, if any.
@@ -203,6 +214,9 @@ fn finalize(vm: &Vm, _b: &PyBuiltin, args: Args) -> PyResult<Value> {
 fn run_finalize(call: &Rc<RefCell<Option<FinalizeCall>>>) {
     let taken = call.borrow_mut().take();
     let Some((func, pos, kw)) = taken else { return };
+    if SHUT_DOWN.with(std::cell::Cell::get) {
+        return;
+    }
     let Some(vm) = current() else { return };
     match vm.call(&func, Args { pos, kw }) {
         Ok(v) => LAST_RESULT.with(|r| *r.borrow_mut() = Some(v)),

@@ -600,7 +600,7 @@ impl Vm {
     /// the `__del__` of what they held), and a last collection runs, with
     /// its `DEBUG_*` output.
     fn shutdown(&self) {
-        cyclegc::weakref::run_exit_finalizers();
+        crate::modules::weakref::run_exit_finalizers();
         self.flush_stdout();
         let keys = self.main_globals.keys();
         let (underscore, rest): (Vec<_>, Vec<_>) = keys
