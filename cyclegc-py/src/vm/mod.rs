@@ -279,9 +279,12 @@ impl Vm {
                     .unwrap_or_else(Value::none))
             }
             Value::Finalize(fin) => {
-                let ran = fin.finalizer.call();
-                let _ = ran;
-                Ok(self.finalize_result())
+                drop(crate::modules::weakref::take_last_result());
+                if fin.finalizer.call() {
+                    Ok(self.finalize_result())
+                } else {
+                    Ok(Value::none())
+                }
             }
             other => Err(self.type_error(format!("'{}' object is not callable", other.type_name()))),
         }
@@ -763,6 +766,9 @@ pub fn run_main(source: &str, filename: &str) -> i32 {
     let vm = Rc::new(Vm::new(filename, source));
     VM.with(|v| *v.borrow_mut() = Some(vm.clone()));
     crate::modules::gc::install_hooks();
+    // CPython 3.11's thresholds (cyclegc's default first threshold is
+    // 3.13's 2000).
+    cyclegc::gc::set_threshold(700, 10, 10);
     let status = match rustpython_parser::parse(source, rustpython_parser::Mode::Module, filename) {
         Err(e) => {
             traceback::print_syntax_error(&vm, &e);
