@@ -563,6 +563,8 @@ impl Vm {
                 fspec.push('<');
             } else if flags.contains('0') {
                 fspec.push('0');
+            } else {
+                fspec.push('>');
             }
             if flags.contains('+') {
                 fspec.insert(0, '+');

@@ -599,17 +599,13 @@ impl Vm {
     }
 
     /// CPython's interpreter shutdown: `weakref.finalize` objects run
-    /// (newest first), the module's globals are cleared in order (running
+    /// (newest first), the module's globals are cleared in insertion order (running
     /// the `__del__` of what they held), and a last collection runs, with
     /// its `DEBUG_*` output.
     fn shutdown(&self) {
         crate::modules::weakref::run_exit_finalizers();
         self.flush_stdout();
-        let keys = self.main_globals.keys();
-        let (underscore, rest): (Vec<_>, Vec<_>) = keys
-            .into_iter()
-            .partition(|k| k.as_str().is_some_and(|s| s.starts_with('_')));
-        for k in underscore.iter().chain(&rest) {
+        for k in self.main_globals.keys() {
             if let Some(name) = k.as_str() {
                 if name == "__builtins__" {
                     continue;
