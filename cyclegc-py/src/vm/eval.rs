@@ -292,7 +292,7 @@ impl Vm {
             parent: Some(frame),
             id: self.next_frame_id(),
             name: name.into(),
-            qualprefix: format!("{}{name}.<locals>.", frame.qualprefix).into(),
+            qualname: format!("{}{name}", frame.qualprefix()).into(),
             line: Cell::new(frame.line.get()),
             class: frame.class.clone(),
         };

@@ -208,7 +208,7 @@ impl Vm {
                 closure.push((name.clone(), cell));
             }
         }
-        let qualname: Name = format!("{}{}", frame.qualprefix, code.name).into();
+        let qualname: Name = format!("{}{}", frame.qualprefix(), code.name).into();
         Ok(Value::Function(Cc::new(PyFunction {
             code,
             qualname,
@@ -251,7 +251,7 @@ impl Vm {
             }
         });
         let _ = scope;
-        let qualname: Name = format!("{}{}", frame.qualprefix, c.name).into();
+        let qualname: Name = format!("{}{}", frame.qualprefix(), c.name).into();
         let body_frame = Frame {
             kind: FrameKind::Class,
             code: None,
@@ -261,7 +261,7 @@ impl Vm {
             parent: Some(frame),
             id: self.next_frame_id(),
             name: c.name.as_str().into(),
-            qualprefix: format!("{qualname}.").into(),
+            qualname: qualname.clone(),
             line: Cell::new(frame.line.get()),
             class: None,
         };
@@ -274,7 +274,6 @@ impl Vm {
             .borrow_mut()
             .insert("__qualname__".into(), Value::str(&qualname));
         let r = self.exec_block(&body_frame, &c.body);
-        frame.line.set(body_frame.line.get());
         match r {
             Ok(()) => {}
             Err(Flow::Raise(e)) => return Err(Flow::Raise(e)),
@@ -664,14 +663,10 @@ impl Vm {
                 {
                     frame.globals.set_str(name, v)
                 } else {
-                    let old = frame.locals.borrow_mut().insert(Name::from(name), v);
-                    old
+                    store_local(frame, name, v)
                 }
             }
-            FrameKind::Class | FrameKind::Comprehension => {
-                let old = frame.locals.borrow_mut().insert(Name::from(name), v);
-                old
-            }
+            FrameKind::Class | FrameKind::Comprehension => store_local(frame, name, v),
         };
         drop(old);
         Ok(())
@@ -706,6 +701,19 @@ impl Vm {
                 Ok(())
             }
             None => Err(self.err("NameError", format!("name '{name}' is not defined"))),
+        }
+    }
+}
+
+/// Binds a local variable; returns the old value for the caller to drop
+/// (after the borrow). Rebinding an existing name allocates nothing.
+fn store_local(frame: &Frame<'_>, name: &str, v: Value) -> Option<Value> {
+    let mut locals = frame.locals.borrow_mut();
+    match locals.get_mut(name) {
+        Some(slot) => Some(std::mem::replace(slot, v)),
+        None => {
+            locals.insert(Name::from(name), v);
+            None
         }
     }
 }

@@ -45,9 +45,9 @@ pub struct Frame<'a> {
     pub id: u64,
     /// The name tracebacks show (`<module>`, the function's name).
     pub name: Name,
-    /// The prefix of the qualified names of functions and classes defined
-    /// here (`f.<locals>.`, `C.`); empty at module level.
-    pub qualprefix: Name,
+    /// The qualified name of what runs here (`f`, `C`, `f.<locals>.<listcomp>`);
+    /// empty at module level.
+    pub qualname: Name,
     /// The line being run.
     pub line: Cell<u32>,
     /// The class whose method this frame runs, for `super()`.
@@ -64,6 +64,19 @@ impl<'a> Frame<'a> {
         match (self.kind, self.parent) {
             (FrameKind::Comprehension | FrameKind::Class, Some(p)) => p.find_cell(name),
             _ => None,
+        }
+    }
+
+    /// The prefix of the qualified names of functions and classes defined
+    /// here: `f.<locals>.` in a function, `C.` in a class body or
+    /// `<listcomp>.` in a comprehension, nothing at module level.
+    pub fn qualprefix(&self) -> String {
+        match self.kind {
+            FrameKind::Module => String::new(),
+            // CPython 3.11 names a lambda in a comprehension
+            // `<listcomp>.<lambda>`, without `<locals>`.
+            FrameKind::Class | FrameKind::Comprehension => format!("{}.", self.qualname),
+            FrameKind::Function => format!("{}.<locals>.", self.qualname),
         }
     }
 

@@ -360,7 +360,7 @@ impl Vm {
             parent: None,
             id: self.next_frame_id(),
             name: code.name.clone(),
-            qualprefix: format!("{}.<locals>.", func.qualname).into(),
+            qualname: func.qualname.clone(),
             line: Cell::new(code.line),
             class: func.class.borrow().clone(),
         };
@@ -585,7 +585,7 @@ impl Vm {
             parent: None,
             id: self.next_frame_id(),
             name: "<module>".into(),
-            qualprefix: "".into(),
+            qualname: "".into(),
             line: Cell::new(1),
             class: None,
         };
