@@ -306,7 +306,7 @@ fn enumerate(vm: &Vm, b: &PyBuiltin, mut args: Args) -> PyResult<Value> {
     let out = items
         .into_iter()
         .enumerate()
-        .map(|(i, v)| Value::tuple(vec![Value::int(start + i as i64), v]))
+        .map(|(i, v)| Value::tuple(vec![Value::int(start.wrapping_add(i as i64)), v]))
         .collect();
     Ok(buffer("enumerate", out))
 }
@@ -536,6 +536,7 @@ fn round(vm: &Vm, b: &PyBuiltin, args: Args) -> PyResult<Value> {
             Ok(Value::int(r as i64))
         }
         (Value::Float(f), Some(d)) => {
+            let d = d.clamp(-308, 308);
             let m = 10f64.powi(d as i32);
             let s = format!("{:.*}", d.max(0) as usize, f.0);
             let v: f64 = s.parse().unwrap_or(round_half_even(f.0 * m) / m);

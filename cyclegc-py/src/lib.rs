@@ -67,6 +67,47 @@
 //! beyond `gc` and `weakref` are absent. Syntax outside the subset raises
 //! `NotImplementedError: <construct> is not supported by pyrun`.
 
+//! ## What cyclegc lacks (for the lead)
+//!
+//! pyrun uses only cyclegc's public API. Where that API falls short of
+//! what CPython does, pyrun does not work around it; the differences that
+//! remain, and what cyclegc would need:
+//!
+//! - **Python type names in the debug output.** `DEBUG_COLLECTABLE` prints
+//!   `gc: collectable <cyclegc_py::object::instance::PyInstance 0x…>`
+//!   where CPython prints `<C 0x…>`: the name comes from
+//!   `std::any::type_name`, fixed per Rust type. An interpreter needs a
+//!   per-object name, e.g. an optional `Trace` method
+//!   `fn type_name(&self) -> Cow<'static, str>` that the collector's
+//!   debug lines (and `AnyCc`'s `Debug`) use.
+//! - **A trace order of one's own, safely.** CPython's `get_referents`
+//!   lists a list's items last to first and, for a dict whose keys are
+//!   all strs, only the values. A derived `Trace` visits fields in order
+//!   and a hand-written one needs `unsafe impl`, which the interpreter
+//!   forbids itself. A derive attribute such as
+//!   `#[trace(with = path::to::fn)]` taking a safe visitor over the
+//!   field's handles (reversed, filtered) would do.
+//! - **Tracking per object.** cyclegc decides tracking per type
+//!   (`Trace::IS_LEAF`); CPython untracks a dict or tuple that holds only
+//!   atomic values, so `gc.is_tracked({})` and `gc.is_tracked((1, 2))`
+//!   are `False` there and `True` here, and such objects count in
+//!   `gc.get_objects()`. Needed: `gc::untrack(&obj)` / `gc::track(&obj)`
+//!   (CPython's `_PyObject_GC_UNTRACK`/`TRACK`), safe because an
+//!   untracked object is only skipped by the collector.
+//! - **Finalizers per object.** `#[trace(finalize)]` gives every
+//!   instance a finalizer, so every instance of a class without
+//!   `__del__` is "finalized" too: `gc.is_finalized(obj)` becomes `True`
+//!   for such an object once a collection resurrected it, and every
+//!   collection of garbage instances pays for the resurrection check.
+//!   CPython has a finalizer only where the class has `__del__`. Needed: a
+//!   way for a value to say it has none (`Trace::has_finalizer(&self)`).
+//! - **The weak reference objects themselves.** `weakref::getweakrefs`
+//!   returns `AnyWeak` handles to the referent, not the objects that hold
+//!   them, so pyrun keeps its own table from referent to its Python
+//!   `weakref` objects (also to hand out one shared callback-less `ref`
+//!   per object, as CPython does). Needed: `getweakrefs` giving the
+//!   owning objects, e.g. a `Weak` that can carry an owner `AnyWeak`.
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -297,7 +297,9 @@ impl Vm {
         }
         let mut width = 0usize;
         while i < spec_chars.len() && spec_chars[i].is_ascii_digit() {
-            width = width * 10 + spec_chars[i].to_digit(10).unwrap_or(0) as usize;
+            width = width
+                .saturating_mul(10)
+                .saturating_add(spec_chars[i].to_digit(10).unwrap_or(0) as usize);
             i += 1;
         }
         let mut grouping = None;
@@ -308,12 +310,17 @@ impl Vm {
         let mut precision: Option<usize> = None;
         if i < spec_chars.len() && spec_chars[i] == '.' {
             i += 1;
-            let mut p = 0;
+            let mut p: usize = 0;
             while i < spec_chars.len() && spec_chars[i].is_ascii_digit() {
-                p = p * 10 + spec_chars[i].to_digit(10).unwrap_or(0) as usize;
+                p = p
+                    .saturating_mul(10)
+                    .saturating_add(spec_chars[i].to_digit(10).unwrap_or(0) as usize);
                 i += 1;
             }
             precision = Some(p);
+        }
+        if width > 1 << 28 || precision.is_some_and(|p| p > 1 << 20) {
+            return Err(self.err("MemoryError", ""));
         }
         let ty = spec_chars.get(i).copied();
         if i + 1 < spec_chars.len() {

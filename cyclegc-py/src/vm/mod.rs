@@ -732,6 +732,8 @@ fn make_types() -> Types {
         ("AttributeError", "Exception"),
         ("AssertionError", "Exception"),
         ("RuntimeError", "Exception"),
+        ("MemoryError", "Exception"),
+        ("SystemError", "Exception"),
         ("RecursionError", "RuntimeError"),
         ("NotImplementedError", "RuntimeError"),
         ("StopIteration", "Exception"),

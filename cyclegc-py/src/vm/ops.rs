@@ -12,6 +12,10 @@ use crate::object::dict::values_equal;
 use crate::object::iter::IterState;
 use crate::object::{PyIter, PySet, Value};
 
+/// The largest sequence a repetition may build (CPython would raise
+/// `MemoryError` somewhere around here too, not abort).
+const MAX_SIZE: usize = 1 << 32;
+
 fn op_symbol(op: Operator) -> &'static str {
     match op {
         Operator::Add => "+",
@@ -91,6 +95,15 @@ impl Vm {
             {
                 let (seq, n) = if r.as_int().is_some() { (l, r) } else { (r, l) };
                 let n = n.as_int().unwrap_or(0).max(0) as usize;
+                let len = match seq {
+                    Str(s) => s.as_str().len(),
+                    List(v) => v.len(),
+                    Tuple(t) => t.0.len(),
+                    _ => 0,
+                };
+                if len.checked_mul(n).is_none_or(|total| total > MAX_SIZE) {
+                    return Err(self.err("MemoryError", ""));
+                }
                 return match seq {
                     Str(s) => Ok(Value::str(&s.as_str().repeat(n))),
                     List(v) => {
@@ -541,7 +554,7 @@ impl Vm {
                     } else {
                         i <= start && i > stop
                     };
-                    inside && (i - start) % step == 0
+                    inside && (i128::from(i) - i128::from(start)) % i128::from(step) == 0
                 }
                 None => false,
             }),

@@ -15,15 +15,11 @@ impl Slice {
     fn indices(&self) -> Vec<usize> {
         let mut out = Vec::new();
         let mut i = self.start;
-        if self.step > 0 {
-            while i < self.stop {
-                out.push(i as usize);
-                i += self.step;
-            }
-        } else {
-            while i > self.stop {
-                out.push(i as usize);
-                i += self.step;
+        while (self.step > 0 && i < self.stop) || (self.step < 0 && i > self.stop) {
+            out.push(i as usize);
+            match i.checked_add(self.step) {
+                Some(next) => i = next,
+                None => break,
             }
         }
         out
