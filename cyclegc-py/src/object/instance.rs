@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use cyclegc::{Cc, Finalize, Trace};
 
 use super::{Name, PyClass, Value};
+use crate::vm::TbEntry;
 
 /// An instance of a Python class (exceptions included).
 ///
@@ -22,6 +23,10 @@ pub struct PyInstance {
     pub class: Cc<PyClass>,
     /// `args` of an exception instance.
     pub exc_args: RefCell<Option<Value>>,
+    /// The traceback of an exception instance once caught (its
+    /// `__traceback__`), innermost frame first: `raise e` goes on from it.
+    #[trace(skip)]
+    pub traceback: RefCell<Vec<TbEntry>>,
 }
 
 impl PyInstance {
@@ -31,6 +36,7 @@ impl PyInstance {
             attrs: RefCell::new(Vec::new()),
             class,
             exc_args: RefCell::new(None),
+            traceback: RefCell::new(Vec::new()),
         }
     }
 

@@ -356,7 +356,11 @@ impl Vm {
     pub(crate) fn make_exception(&self, v: Value) -> PyResult<Box<PyErr>> {
         let base = self.types.by_name["BaseException"].clone();
         match &v {
-            Value::Instance(i) if PyClass::is_subclass(&i.class, &base) => Ok(PyErr::new(i.clone())),
+            Value::Instance(i) if PyClass::is_subclass(&i.class, &base) => {
+                let mut err = PyErr::new(i.clone());
+                err.tb = i.traceback.borrow().clone();
+                Ok(err)
+            }
             Value::Class(c) if PyClass::is_subclass(c, &base) => {
                 match self.instantiate(c, Args::default())? {
                     Value::Instance(i) => Ok(PyErr::new(i)),
@@ -418,6 +422,7 @@ impl Vm {
             if !matches {
                 continue;
             }
+            *err.exc.traceback.borrow_mut() = err.tb.clone();
             if let Some(name) = &h.name {
                 self.store_name(frame, name, err.value())?;
             }
