@@ -344,7 +344,19 @@ impl Vm {
                 }
             }
         }
-        let func = self.eval(frame, &c.func)?;
+        // `obj.method(...)`: the object first, the method looked up after
+        // the arguments only if it is not a plain method call.
+        let (receiver, func) = match &*c.func {
+            Expr::Attribute(a) => (Some((self.eval(frame, &a.value)?, a.attr.as_str())), None),
+            other => (None, Some(self.eval(frame, other)?)),
+        };
+        let func = match (func, &receiver) {
+            (Some(f), _) => Some(f),
+            // Looked up before the arguments are evaluated unless it is a
+            // method CPython's LOAD_METHOD would find.
+            (None, Some((obj, name))) if !self.is_plain_method(obj, name) => Some(self.getattr(obj, name)?),
+            _ => None,
+        };
         let mut args = Args::default();
         for a in &c.args {
             if let Expr::Starred(s) = a {
@@ -369,7 +381,30 @@ impl Vm {
             }
         }
         frame.line.set(self.line_of(c.range.start()));
-        self.call(&func, args)
+        match (func, receiver) {
+            (Some(f), _) => self.call(&f, args),
+            (None, Some((obj, name))) => {
+                let mut args = Some(args);
+                if let Some(r) = self.call_method_fast(&obj, name, &mut args) {
+                    return r;
+                }
+                let f = self.getattr(&obj, name)?;
+                self.call(&f, args.unwrap_or_default())
+            }
+            (None, None) => Err(self.err("SystemError", "call without a function")),
+        }
+    }
+
+    /// Whether `obj.name` is a method that `call_method_fast` calls
+    /// without a bound method object.
+    fn is_plain_method(&self, obj: &Value, name: &str) -> bool {
+        match obj {
+            Value::Instance(inst) => {
+                !inst.attrs.borrow().iter().any(|(k, _)| &**k == name)
+                    && matches!(inst.class.lookup(name), Some(Value::Function(_)))
+            }
+            _ => super::methods::is_builtin_method(obj, name),
+        }
     }
 
     /// The hashable key of a value (`TypeError: unhashable type` if not).

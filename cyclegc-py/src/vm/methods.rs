@@ -223,18 +223,72 @@ fn call_method(vm: &Vm, b: &PyBuiltin, args: Args) -> PyResult<Value> {
     let Some(obj) = &b.bound else {
         return Err(vm.type_error("method called without an object"));
     };
+    dispatch(vm, obj, &b.name, args)
+}
+
+/// Runs method `name` of a built-in type's object.
+fn dispatch(vm: &Vm, obj: &Value, name: &str, args: Args) -> PyResult<Value> {
     match obj {
-        Value::Str(s) => str_method(vm, s.as_str(), &b.name, args),
-        Value::List(_) => list_method(vm, obj, &b.name, args),
-        Value::Dict(_) => dict_method(vm, obj, &b.name, args),
-        Value::Set(_) => set_method(vm, obj, &b.name, args),
+        Value::Str(s) => str_method(vm, s.as_str(), name, args),
+        Value::List(_) => list_method(vm, obj, name, args),
+        Value::Dict(_) => dict_method(vm, obj, name, args),
+        Value::Set(_) => set_method(vm, obj, name, args),
         Value::Tuple(t) => {
             let items = t.0.to_vec();
-            seq_method(vm, &items, "tuple", &b.name, args)
+            seq_method(vm, &items, "tuple", name, args)
         }
         Value::Float(f) => Ok(Value::bool(f.0.fract() == 0.0)),
         Value::Int(i) => Ok(Value::int(64 - i.0.unsigned_abs().leading_zeros() as i64)),
-        _ => crate::modules::weakref::call_method(vm, obj, &b.name, args),
+        _ => crate::modules::weakref::call_method(vm, obj, name, args),
+    }
+}
+
+/// The method table of a built-in type's object.
+fn method_table(obj: &Value) -> &'static [&'static str] {
+    match obj {
+        Value::Str(_) => STR_METHODS,
+        Value::List(_) => LIST_METHODS,
+        Value::Dict(_) => DICT_METHODS,
+        Value::Set(_) => SET_METHODS,
+        Value::Tuple(_) => TUPLE_METHODS,
+        _ => &[],
+    }
+}
+
+/// Whether `obj.name` is a method of a built-in str, list, dict, set or
+/// tuple.
+pub fn is_builtin_method(obj: &Value, name: &str) -> bool {
+    method_table(obj).contains(&name)
+}
+
+impl Vm {
+    /// `obj.name(args)` without making the bound method object, when that
+    /// is what the attribute would be: a function of the instance's class
+    /// or a method of a built-in type (CPython's `LOAD_METHOD`). `None`
+    /// when the attribute is something else: the caller looks it up.
+    pub fn call_method_fast(
+        &self,
+        obj: &Value,
+        name: &str,
+        args: &mut Option<Args>,
+    ) -> Option<PyResult<Value>> {
+        match obj {
+            Value::Instance(inst) => {
+                if inst.attrs.borrow().iter().any(|(k, _)| &**k == name) {
+                    return None;
+                }
+                let f @ Value::Function(_) = inst.class.lookup(name)? else {
+                    return None;
+                };
+                let mut args = args.take()?;
+                args.pos.insert(0, obj.clone());
+                return Some(self.call(&f, args));
+            }
+            _ if is_builtin_method(obj, name) => {}
+            _ => return None,
+        }
+        let args = args.take()?;
+        Some(dispatch(self, obj, name, args))
     }
 }
 
