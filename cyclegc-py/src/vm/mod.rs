@@ -618,11 +618,13 @@ impl Vm {
         drop(old);
         let modules = std::mem::take(&mut *self.modules.borrow_mut());
         drop(modules);
-        let builtins = std::mem::take(&mut *self.builtins.borrow_mut());
-        drop(builtins);
+        // Builtins stay until the last collection: a `__del__` run by it
+        // may still print.
         cyclegc::gc::collect();
         self.flush_stdout();
         self.finalizing.set(true);
+        let builtins = std::mem::take(&mut *self.builtins.borrow_mut());
+        drop(builtins);
         cyclegc::gc::set_debug(cyclegc::gc::DebugFlags::empty());
     }
 }
