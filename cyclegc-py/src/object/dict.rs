@@ -3,10 +3,13 @@
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 
-use cyclegc::Trace;
+use cyclegc::{Cc, Trace};
 use indexmap::{Equivalent, IndexMap};
 
-use super::Value;
+use super::iter::IterState;
+use super::{Args, PyIter, Value};
+use crate::vm::methods::arg;
+use crate::vm::{PyResult, Vm};
 
 /// A Python dict. As with lists, never hold a borrow of `map` across a
 /// call into Python code or the drop of a `Value`.
@@ -212,4 +215,102 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         }
         _ => a.is(b),
     }
+}
+
+/// Calls method `name` of a dict.
+pub fn call_method(vm: &Vm, obj: &Value, name: &str, args: Args) -> PyResult<Value> {
+    let Value::Dict(d) = obj else {
+        return Ok(Value::none());
+    };
+    let view = |kind: &'static str, items: Vec<Value>| {
+        Value::Iter(Cc::new(PyIter::new(kind, IterState::View(items))))
+    };
+    Ok(match name {
+        "get" => {
+            let k = vm.key(arg(vm, &args, 0, name)?)?;
+            let found = d.map.borrow().get(&k).cloned();
+            found.unwrap_or_else(|| args.pos.get(1).cloned().unwrap_or_else(Value::none))
+        }
+        "keys" => view("dict_keys", d.keys()),
+        "values" => view("dict_values", d.map.borrow().values().cloned().collect()),
+        "items" => view(
+            "dict_items",
+            d.items()
+                .into_iter()
+                .map(|(k, v)| Value::tuple(vec![k, v]))
+                .collect(),
+        ),
+        "pop" => {
+            let kv = arg(vm, &args, 0, name)?;
+            let k = vm.key(kv.clone())?;
+            let found = d.map.borrow_mut().shift_remove(&k);
+            match (found, args.pos.get(1)) {
+                (Some(v), _) => v,
+                (None, Some(default)) => default.clone(),
+                (None, None) => return Err(vm.err_args("KeyError", vec![kv])),
+            }
+        }
+        "popitem" => {
+            let last = d.map.borrow_mut().pop();
+            match last {
+                Some((k, v)) => Value::tuple(vec![k.value, v]),
+                None => return Err(vm.err("KeyError", "'popitem(): dictionary is empty'")),
+            }
+        }
+        "setdefault" => {
+            let k = vm.key(arg(vm, &args, 0, name)?)?;
+            let existing = d.map.borrow().get(&k).cloned();
+            match existing {
+                Some(v) => v,
+                None => {
+                    let v = args.pos.get(1).cloned().unwrap_or_else(Value::none);
+                    d.map.borrow_mut().insert(k, v.clone());
+                    v
+                }
+            }
+        }
+        "update" => {
+            let mut pairs = Vec::new();
+            if let Some(other) = args.pos.first() {
+                match other {
+                    Value::Dict(o) => pairs.extend(o.items()),
+                    other => {
+                        for item in vm.collect(other)? {
+                            let kv = vm.collect(&item)?;
+                            if kv.len() != 2 {
+                                return Err(
+                                    vm.value_error("dictionary update sequence element has wrong length")
+                                );
+                            }
+                            pairs.push((kv[0].clone(), kv[1].clone()));
+                        }
+                    }
+                }
+            }
+            for (k, v) in args.kw {
+                pairs.push((Value::str(&k), v));
+            }
+            for (k, v) in pairs {
+                let k = vm.key(k)?;
+                let old = d.map.borrow_mut().insert(k, v);
+                drop(old);
+            }
+            Value::none()
+        }
+        "clear" => {
+            let old = std::mem::take(&mut *d.map.borrow_mut());
+            drop(old);
+            Value::none()
+        }
+        "copy" => {
+            let m = d.map.borrow().clone();
+            Value::Dict(Cc::new(PyDict { map: RefCell::new(m) }))
+        }
+        _ => {
+            return Err(vm.err(
+                "AttributeError",
+                format!("'dict' object has no attribute '{name}'"),
+            ))
+        }
+    })
 }

@@ -10,6 +10,7 @@ pub mod format;
 pub mod frame;
 pub mod methods;
 pub mod ops;
+mod sort;
 mod subscript;
 pub mod traceback;
 
