@@ -65,29 +65,39 @@ impl PyIter {
     }
 
     /// Takes the next element out of a state that needs no Python code.
+    ///
+    /// No borrow of the state is held while the element is made: making it
+    /// may allocate, an allocation may run a collection, and a collection
+    /// may run a `__del__` that uses this very iterator.
     pub fn next(&self) -> Option<Value> {
-        let mut st = self.state.borrow_mut();
-        match &mut *st {
-            IterState::Seq { seq, index } => {
-                let item = match seq {
-                    Value::List(l) => l.get(*index),
-                    Value::Tuple(t) => t.0.get(*index).cloned(),
-                    Value::Str(s) => s.char_at(*index).map(|c| Value::str(c.encode_utf8(&mut [0; 4]))),
-                    _ => None,
-                };
-                match item {
-                    Some(v) => {
-                        *index += 1;
-                        Some(v)
-                    }
-                    None => {
-                        let old = std::mem::replace(&mut *st, IterState::Done);
-                        drop(st);
-                        drop(old);
+        let position = match &*self.state.borrow() {
+            IterState::Seq { seq, index } => Some((seq.clone(), *index)),
+            _ => None,
+        };
+        if let Some((seq, index)) = position {
+            let item = match &seq {
+                Value::List(l) => l.get(index),
+                Value::Tuple(t) => t.0.get(index).cloned(),
+                Value::Str(s) => s.char_at(index).map(|c| Value::str(c.encode_utf8(&mut [0; 4]))),
+                _ => None,
+            };
+            let old = {
+                let mut st = self.state.borrow_mut();
+                match (&item, &mut *st) {
+                    (Some(_), IterState::Seq { index: i, .. }) if *i == index => {
+                        *i += 1;
                         None
                     }
+                    (None, _) => Some(std::mem::replace(&mut *st, IterState::Done)),
+                    _ => None,
                 }
-            }
+            };
+            drop(old);
+            return item;
+        }
+        let mut st = self.state.borrow_mut();
+        match &mut *st {
+            IterState::Seq { .. } => None,
             IterState::Range { next, left, step } => {
                 if *left == 0 {
                     return None;
