@@ -1,7 +1,7 @@
 //! # pyrun: a Python-subset interpreter on cyclegc
 //!
 //! `pyrun` runs Python programs whose memory model is
-//! [cyclegc](cyclegc): every Python object lives in a [`cyclegc::Cc`],
+//! [cyclegc]: every Python object lives in a [`cyclegc::Cc`],
 //! reference counting frees it the moment its last reference goes
 //! (`del x` runs `__del__` at once), garbage cycles are found by cyclegc's
 //! collector, `__del__` is a cyclegc finalizer (PEP 442, resurrection
@@ -59,14 +59,25 @@
 //!
 //! ## What is not Python here
 //!
-//! Ints are 64-bit (overflow raises `OverflowError`); generator functions
-//! (`yield`) are not supported and generator expressions are evaluated
-//! eagerly; sets iterate in insertion order; dicts and tuples are always
-//! tracked (cyclegc decides tracking per type, CPython per object); `async`,
-//! `match`, `with` of user context managers only, and the standard library
-//! beyond `gc` and `weakref` are absent. Syntax outside the subset raises
-//! `NotImplementedError: <construct> is not supported by pyrun`.
-
+//! - Ints are 64-bit: overflow raises `OverflowError`, it never wraps.
+//! - Generator functions (`yield`) are not supported; generator
+//!   expressions, `map`, `filter`, `zip` and `enumerate` are evaluated
+//!   eagerly into an iterator over their results.
+//! - Sets iterate in insertion order (CPython's order follows hashes).
+//! - Dict keys and set elements compare by value for numbers, strs,
+//!   tuples and `None`, by identity for everything else: a class's own
+//!   `__eq__`/`__hash__` are not used for keys. Iterating a dict while it
+//!   changes iterates a snapshot instead of raising `RuntimeError`.
+//! - Classes may derive from classes of the program, `object` and the
+//!   exception classes, not from other built-in types; no metaclasses,
+//!   `__slots__` or three-argument `type()`.
+//! - Absent: `async`, `match`, bytes, complex numbers, `Ellipsis`,
+//!   relative imports, and modules other than `gc`, `weakref` and a small
+//!   `sys`.
+//!
+//! Syntax outside the subset raises `NotImplementedError: <construct> is
+//! not supported by pyrun` at the line that uses it.
+//!
 //! ## What cyclegc lacks (for the lead)
 //!
 //! pyrun uses only cyclegc's public API. Where that API falls short of
