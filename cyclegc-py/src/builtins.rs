@@ -5,11 +5,11 @@ use std::collections::VecDeque;
 use std::io::Write;
 
 use cyclegc::Cc;
-use indexmap::{IndexMap, IndexSet};
 
 use crate::object::class::Builtin;
 use crate::object::iter::IterState;
 use crate::object::{Args, PyBuiltin, PyClass, PyDict, PyInstance, PyIter, PyRange, PySet, Value};
+use crate::object::{Map, Set};
 use crate::vm::{PyResult, Vm};
 
 /// Makes a built-in function value.
@@ -749,7 +749,7 @@ pub fn construct(vm: &Vm, class: &Cc<PyClass>, mut args: Args) -> PyResult<Value
             Some(v) => Ok(Value::tuple(vm.collect(&v)?)),
         },
         Builtin::Set => {
-            let mut set = IndexSet::new();
+            let mut set = Set::default();
             if let Some(v) = first {
                 for x in vm.collect(&v)? {
                     set.insert(vm.key(x)?);
@@ -758,7 +758,7 @@ pub fn construct(vm: &Vm, class: &Cc<PyClass>, mut args: Args) -> PyResult<Value
             Ok(Value::Set(Cc::new(PySet::new(set))))
         }
         Builtin::Dict => {
-            let mut map = IndexMap::new();
+            let mut map = Map::default();
             if let Some(v) = first {
                 match &v {
                     Value::Dict(d) => map = d.map.borrow().clone(),

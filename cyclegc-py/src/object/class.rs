@@ -3,8 +3,8 @@
 use std::cell::RefCell;
 
 use cyclegc::{Cc, Trace};
-use indexmap::IndexMap;
 
+use super::Map;
 use super::{Name, Value};
 
 /// Which built-in type a class object stands for.
@@ -52,7 +52,7 @@ pub struct PyClass {
     /// `__module__`.
     pub module: Name,
     /// The class namespace.
-    pub dict: RefCell<IndexMap<Name, Value>>,
+    pub dict: RefCell<Map<Name, Value>>,
     /// `__bases__`.
     pub bases: Vec<Cc<PyClass>>,
     /// `__mro__` without the class itself.

@@ -4,9 +4,10 @@ use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 
 use cyclegc::{Cc, Trace};
-use indexmap::{Equivalent, IndexMap};
+use indexmap::Equivalent;
 
 use super::iter::IterState;
+use super::Map;
 use super::{Args, PyIter, Value};
 use crate::vm::methods::arg;
 use crate::vm::{PyResult, Vm};
@@ -16,14 +17,14 @@ use crate::vm::{PyResult, Vm};
 #[derive(Trace)]
 pub struct PyDict {
     /// The entries, in insertion order.
-    pub map: RefCell<IndexMap<Key, Value>>,
+    pub map: RefCell<Map<Key, Value>>,
 }
 
 impl PyDict {
     /// An empty dict.
     pub fn new() -> PyDict {
         PyDict {
-            map: RefCell::new(IndexMap::new()),
+            map: RefCell::new(Map::default()),
         }
     }
 

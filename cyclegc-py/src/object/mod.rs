@@ -25,6 +25,7 @@ pub mod string;
 pub mod tuple;
 
 use std::cell::RefCell;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use cyclegc::{AnyCc, Cc, Trace};
@@ -49,6 +50,56 @@ pub struct NoneType;
 
 /// An interned name (attribute, variable, keyword): never a Python object.
 pub type Name = Rc<str>;
+
+/// The insertion-ordered map of dicts, class namespaces and frames, with
+/// a fast non-cryptographic hash (the keys' hashes are computed anyway;
+/// there is no untrusted input to defend against).
+pub type Map<K, V> = indexmap::IndexMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The insertion-ordered set of `set` objects.
+pub type Set<K> = indexmap::IndexSet<K, BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash (rustc's): a multiply and a rotate per word.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// A Python value: a strong handle to an object of one of the built-in
 /// types. Cloning it is `Py_INCREF`, dropping it `Py_DECREF`.

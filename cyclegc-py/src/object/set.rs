@@ -3,8 +3,8 @@
 use std::cell::RefCell;
 
 use cyclegc::{Cc, Trace};
-use indexmap::IndexSet;
 
+use super::Set;
 use super::{Args, Key, Value};
 use crate::vm::methods::arg;
 use crate::vm::{PyResult, Vm};
@@ -14,12 +14,12 @@ use crate::vm::{PyResult, Vm};
 #[derive(Trace)]
 pub struct PySet {
     /// The elements.
-    pub items: RefCell<IndexSet<Key>>,
+    pub items: RefCell<Set<Key>>,
 }
 
 impl PySet {
     /// A set of `items`.
-    pub fn new(items: IndexSet<Key>) -> PySet {
+    pub fn new(items: Set<Key>) -> PySet {
         PySet {
             items: RefCell::new(items),
         }
@@ -31,8 +31,8 @@ pub fn call_method(vm: &Vm, obj: &Value, name: &str, args: Args) -> PyResult<Val
     let Value::Set(s) = obj else {
         return Ok(Value::none());
     };
-    let other_set = |v: &Value| -> PyResult<IndexSet<Key>> {
-        let mut out = IndexSet::new();
+    let other_set = |v: &Value| -> PyResult<Set<Key>> {
+        let mut out = Set::default();
         for x in vm.collect(v)? {
             out.insert(vm.key(x)?);
         }

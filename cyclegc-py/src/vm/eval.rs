@@ -4,7 +4,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
 use cyclegc::Cc;
-use indexmap::{IndexMap, IndexSet};
 use rustpython_parser::ast::{self, Constant, Expr};
 
 use super::code::{Body, Code};
@@ -12,6 +11,7 @@ use super::frame::{Frame, FrameKind};
 use super::{PyResult, Vm};
 use crate::object::iter::IterState;
 use crate::object::{Args, Key, Name, PyDict, PyIter, PySet, Value};
+use crate::object::{Map, Set};
 
 /// Deeper nesting of expressions than this raises `RecursionError`
 /// instead of overflowing the Rust stack.
@@ -107,7 +107,7 @@ impl Vm {
             Expr::Tuple(t) => Ok(Value::tuple(self.eval_elts(frame, &t.elts)?)),
             Expr::Set(s) => {
                 let items = self.eval_elts(frame, &s.elts)?;
-                let mut set = IndexSet::new();
+                let mut set = Set::default();
                 for v in items {
                     set.insert(self.key(v)?);
                 }
@@ -156,7 +156,7 @@ impl Vm {
                 ))))
             }
             Expr::SetComp(c) => {
-                let mut out = IndexSet::new();
+                let mut out = Set::default();
                 self.comprehension(frame, "<setcomp>", &c.generators, &mut |f| {
                     let v = self.eval(f, &c.elt)?;
                     out.insert(self.key(v)?);
@@ -165,7 +165,7 @@ impl Vm {
                 Ok(Value::Set(Cc::new(PySet::new(out))))
             }
             Expr::DictComp(c) => {
-                let mut out = IndexMap::new();
+                let mut out = Map::default();
                 self.comprehension(frame, "<dictcomp>", &c.generators, &mut |f| {
                     let k = self.eval(f, &c.key)?;
                     let v = self.eval(f, &c.value)?;
@@ -286,7 +286,7 @@ impl Vm {
         let inner = Frame {
             kind: FrameKind::Comprehension,
             code: None,
-            locals: RefCell::new(IndexMap::new()),
+            locals: RefCell::new(Map::default()),
             globals: frame.globals.clone(),
             cells: HashMap::new(),
             parent: Some(frame),

@@ -4,13 +4,13 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use cyclegc::Cc;
-use indexmap::IndexMap;
 use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
 
 use super::code::{class_scope, Body, Code};
 use super::frame::{Frame, FrameKind};
 use super::{ExecResult, Flow, PyErr, PyResult, Vm};
 use crate::object::class::Builtin;
+use crate::object::Map;
 use crate::object::{Args, Name, PyClass, PyFunction, Value};
 
 impl Vm {
@@ -255,7 +255,7 @@ impl Vm {
         let body_frame = Frame {
             kind: FrameKind::Class,
             code: None,
-            locals: RefCell::new(IndexMap::new()),
+            locals: RefCell::new(Map::default()),
             globals: frame.globals.clone(),
             cells: HashMap::new(),
             parent: Some(frame),

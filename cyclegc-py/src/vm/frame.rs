@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use cyclegc::Cc;
-use indexmap::IndexMap;
 
 use super::code::Code;
+use crate::object::Map;
 use crate::object::{Name, PyCell, PyClass, PyDict, Value};
 
 /// What kind of code a frame runs.
@@ -34,7 +34,7 @@ pub struct Frame<'a> {
     /// The function's code (for functions).
     pub code: Option<Rc<Code>>,
     /// Local variables (not for module frames).
-    pub locals: RefCell<IndexMap<Name, Value>>,
+    pub locals: RefCell<Map<Name, Value>>,
     /// The module's globals.
     pub globals: Cc<PyDict>,
     /// Cells of this frame's shared and free variables.

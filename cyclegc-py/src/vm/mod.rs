@@ -20,14 +20,13 @@ use std::io::Write;
 use std::rc::Rc;
 
 use cyclegc::Cc;
-use indexmap::IndexMap;
 use rustpython_parser::ast;
 
 pub use error::{ExecResult, Flow, PyErr, PyResult, TbEntry};
 
 use crate::object::class::Builtin;
 use crate::object::{
-    Args, Name, PyBoundMethod, PyCell, PyClass, PyDict, PyFunction, PyInstance, PyList, PyModule, Value,
+    Args, Map, Name, PyBoundMethod, PyCell, PyClass, PyDict, PyFunction, PyInstance, PyList, PyModule, Value,
 };
 use code::{Body, Code};
 use frame::{Frame, FrameKind};
@@ -404,7 +403,7 @@ impl Vm {
         func: &Cc<PyFunction>,
         code: &Code,
         args: Args,
-    ) -> PyResult<(IndexMap<Name, Value>, Cells)> {
+    ) -> PyResult<(Map<Name, Value>, Cells)> {
         let n = code.params.len();
         let mut slots: Vec<Option<Value>> = vec![None; n];
         let mut kwslots: Vec<Option<Value>> = vec![None; code.kwonly.len()];
@@ -475,7 +474,7 @@ impl Vm {
                 }
             }
         }
-        let mut locals = IndexMap::with_capacity(n + 2);
+        let mut locals = Map::with_capacity_and_hasher(n + 2, Default::default());
         let mut cells: HashMap<Name, Cc<PyCell>> = HashMap::new();
         for (name, cell) in &func.closure {
             cells.insert(name.clone(), cell.clone());
@@ -580,7 +579,7 @@ impl Vm {
         let frame = Frame {
             kind: FrameKind::Module,
             code: None,
-            locals: RefCell::new(IndexMap::new()),
+            locals: RefCell::new(Map::default()),
             globals: self.main_globals.clone(),
             cells: HashMap::new(),
             parent: None,
@@ -658,7 +657,7 @@ fn make_types() -> Types {
             name: name.into(),
             qualname: name.into(),
             module: "builtins".into(),
-            dict: RefCell::new(IndexMap::new()),
+            dict: RefCell::new(Map::default()),
             bases: bases.iter().map(|b| (*b).clone()).collect(),
             mro,
             builtin,

@@ -4,7 +4,6 @@ use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use cyclegc::Cc;
-use indexmap::IndexSet;
 use rustpython_parser::ast::{CmpOp, Operator, UnaryOp};
 
 use super::{PyResult, Vm};
@@ -131,7 +130,7 @@ impl Vm {
                 ) =>
             {
                 let (a, b) = (a.items.borrow().clone(), b.items.borrow().clone());
-                let out: IndexSet<_> = match op {
+                let out: crate::object::Set<_> = match op {
                     Operator::BitOr => a.union(&b).cloned().collect(),
                     Operator::BitAnd => a.intersection(&b).cloned().collect(),
                     Operator::Sub => a.difference(&b).cloned().collect(),
