@@ -66,8 +66,7 @@
 //! - Sets iterate in insertion order (CPython's order follows hashes).
 //! - Dict keys and set elements compare by value for numbers, strs,
 //!   tuples and `None`, by identity for everything else: a class's own
-//!   `__eq__`/`__hash__` are not used for keys. Iterating a dict while it
-//!   changes iterates a snapshot instead of raising `RuntimeError`.
+//!   `__eq__`/`__hash__` are not used for keys.
 //! - Classes may derive from classes of the program, `object` and the
 //!   exception classes, not from other built-in types; no metaclasses,
 //!   `__slots__` or three-argument `type()`.

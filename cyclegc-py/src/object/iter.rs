@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
-use cyclegc::Trace;
+use cyclegc::{Cc, Trace};
 
-use super::Value;
+use super::{PyDict, Value};
 
 /// Where an iterator is.
 #[derive(Trace)]
@@ -26,6 +26,16 @@ pub enum IterState {
         left: usize,
         /// The step.
         step: i64,
+    },
+    /// Over a dict's keys, by position: a change of the dict's size is
+    /// an error, as in CPython.
+    DictKeys {
+        /// The dict.
+        dict: Cc<PyDict>,
+        /// The next position.
+        index: usize,
+        /// The dict's size when the iteration started.
+        len: usize,
     },
     /// Over precomputed values.
     Buffer(VecDeque<Value>),
@@ -113,6 +123,7 @@ impl PyIter {
                 drop(st);
                 v
             }
+            IterState::DictKeys { .. } => None,
             IterState::View(_) | IterState::Done => None,
         }
     }

@@ -651,7 +651,14 @@ impl Vm {
                     step: r.step,
                 },
             ),
-            Value::Dict(d) => ("dict_keyiterator", IterState::Buffer(d.keys().into())),
+            Value::Dict(d) => (
+                "dict_keyiterator",
+                IterState::DictKeys {
+                    dict: d.clone(),
+                    index: 0,
+                    len: d.len(),
+                },
+            ),
             Value::Set(s) => (
                 "set_iterator",
                 IterState::Buffer(s.items.borrow().iter().map(|k| k.value.clone()).collect()),
@@ -710,7 +717,25 @@ impl Vm {
     /// `next(it)`, `None` at the end.
     pub fn next(&self, it: &Value) -> PyResult<Option<Value>> {
         match it {
-            Value::Iter(i) => Ok(i.next()),
+            Value::Iter(i) => {
+                let dict_pos = match &*i.state.borrow() {
+                    IterState::DictKeys { dict, index, len } => Some((dict.clone(), *index, *len)),
+                    _ => None,
+                };
+                if let Some((dict, index, len)) = dict_pos {
+                    if dict.len() != len {
+                        let old = crate::object::replace(&i.state, IterState::Done);
+                        drop(old);
+                        return Err(self.err("RuntimeError", "dictionary changed size during iteration"));
+                    }
+                    let key = dict.map.borrow().get_index(index).map(|(k, _)| k.value.clone());
+                    if let IterState::DictKeys { index: at, .. } = &mut *i.state.borrow_mut() {
+                        *at += 1;
+                    }
+                    return Ok(key);
+                }
+                Ok(i.next())
+            }
             Value::Instance(_) => match self.call_dunder(it, "__next__", vec![]) {
                 Some(Ok(v)) => Ok(Some(v)),
                 Some(Err(e)) if self.is_instance_of(&e, "StopIteration") => Ok(None),
