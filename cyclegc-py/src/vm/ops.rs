@@ -11,6 +11,9 @@ use crate::object::dict::values_equal;
 use crate::object::iter::IterState;
 use crate::object::{PyIter, PySet, Value};
 
+/// How deep comparisons may recurse into containers.
+const COMPARE_NESTING_LIMIT: usize = 2000;
+
 /// The largest sequence a repetition may build (CPython would raise
 /// `MemoryError` somewhere around here too, not abort).
 const MAX_SIZE: usize = 1 << 32;
@@ -381,8 +384,31 @@ impl Vm {
         })
     }
 
+    /// Runs a comparison that may recurse into containers, counting the
+    /// nesting: self-referencing containers raise `RecursionError` as in
+    /// CPython instead of overflowing the Rust stack.
+    fn nested_compare<T>(&self, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+        let n = self.nesting.get();
+        if n > COMPARE_NESTING_LIMIT {
+            return Err(self.err("RecursionError", "maximum recursion depth exceeded in comparison"));
+        }
+        self.nesting.set(n + 1);
+        let r = f();
+        self.nesting.set(n);
+        r
+    }
+
     /// `l == r`.
     pub fn eq(&self, l: &Value, r: &Value) -> PyResult<bool> {
+        match (l, r) {
+            (Value::List(_) | Value::Tuple(_) | Value::Dict(_), _) => {
+                self.nested_compare(|| self.eq_inner(l, r))
+            }
+            _ => self.eq_inner(l, r),
+        }
+    }
+
+    fn eq_inner(&self, l: &Value, r: &Value) -> PyResult<bool> {
         if let Value::Instance(_) = l {
             if let Some(res) = self.call_dunder(l, "__eq__", vec![r.clone()]) {
                 let v = res?;
@@ -402,6 +428,22 @@ impl Vm {
         match (l, r) {
             (Value::List(a), Value::List(b)) => self.seq_eq(&a.snapshot(), &b.snapshot()),
             (Value::Tuple(a), Value::Tuple(b)) => self.seq_eq(&a.0, &b.0),
+            (Value::Dict(a), Value::Dict(b)) => {
+                let (a, b) = (a.items(), b.map.borrow().clone());
+                if a.len() != b.len() {
+                    return Ok(false);
+                }
+                for (k, v) in a {
+                    let Ok(key) = crate::object::Key::new(k) else {
+                        return Ok(false);
+                    };
+                    match b.get(&key) {
+                        Some(w) if v.is(w) || self.eq(&v, w)? => {}
+                        _ => return Ok(false),
+                    }
+                }
+                Ok(true)
+            }
             _ => Ok(values_equal(l, r)),
         }
     }
@@ -428,8 +470,11 @@ impl Vm {
                 return Ok(a.partial_cmp(&b).unwrap_or(Ordering::Equal));
             }
             (Str(a), Str(b)) => return Ok(a.as_str().cmp(b.as_str())),
-            (List(a), List(b)) => return self.seq_cmp(&a.snapshot(), &b.snapshot(), symbol),
-            (Tuple(a), Tuple(b)) => return self.seq_cmp(&a.0, &b.0, symbol),
+            (List(a), List(b)) => {
+                let (a, b) = (a.snapshot(), b.snapshot());
+                return self.nested_compare(|| self.seq_cmp(&a, &b, symbol));
+            }
+            (Tuple(a), Tuple(b)) => return self.nested_compare(|| self.seq_cmp(&a.0, &b.0, symbol)),
             _ => {}
         }
         if let Some(res) = self.call_dunder(l, "__lt__", vec![r.clone()]) {
