@@ -12,13 +12,41 @@ use syn::{Attribute, Field, Variant};
 const ATTR: &str = "trace";
 
 /// Options that apply to the whole type.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct TypeOptions {
     /// `#[trace(tracked)]`: report `IS_LEAF = false` whatever the fields are.
     pub(crate) tracked: bool,
     /// `#[trace(finalize)]`: route `__finalize` to the type's `Finalize` impl.
     pub(crate) finalize: bool,
+    /// `#[trace(class_name = path)]`: `Trace::class_name` calls `path(self)`.
+    pub(crate) class_name: Option<ClassName>,
 }
+
+/// The path of `#[trace(class_name = path)]` (compared and shown by its
+/// tokens: `syn`'s own impls need a feature this crate does not enable).
+#[derive(Clone)]
+pub(crate) struct ClassName(pub(crate) syn::Path);
+
+impl ClassName {
+    fn text(&self) -> String {
+        let path = &self.0;
+        quote::quote!(#path).to_string()
+    }
+}
+
+impl std::fmt::Debug for ClassName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl PartialEq for ClassName {
+    fn eq(&self, other: &ClassName) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for ClassName {}
 
 /// Reads the type-level `#[trace(...)]` attributes.
 pub(crate) fn parse_type_options(attrs: &[Attribute]) -> syn::Result<TypeOptions> {
@@ -29,13 +57,19 @@ pub(crate) fn parse_type_options(attrs: &[Attribute]) -> syn::Result<TypeOptions
                 set_flag(&mut options.tracked, &meta)
             } else if meta.path.is_ident("finalize") {
                 set_flag(&mut options.finalize, &meta)
+            } else if meta.path.is_ident("class_name") {
+                if options.class_name.is_some() {
+                    return Err(meta.error("duplicate `class_name`"));
+                }
+                options.class_name = Some(ClassName(meta.value()?.parse()?));
+                Ok(())
             } else if meta.path.is_ident("skip") {
                 Err(meta.error(
                     "`#[trace(skip)]` goes on a field, not on the type; \
                      to make the whole type a leaf, skip its fields or implement `Trace` by hand",
                 ))
             } else {
-                Err(unknown_key(&meta, "`tracked` or `finalize`"))
+                Err(unknown_key(&meta, "`tracked`, `finalize` or `class_name = path`"))
             }
         })?;
     }
@@ -92,7 +126,7 @@ fn set_flag(flag: &mut bool, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
 }
 
 fn is_type_key(meta: &ParseNestedMeta<'_>) -> bool {
-    meta.path.is_ident("tracked") || meta.path.is_ident("finalize")
+    meta.path.is_ident("tracked") || meta.path.is_ident("finalize") || meta.path.is_ident("class_name")
 }
 
 fn unknown_key(meta: &ParseNestedMeta<'_>, expected: &str) -> syn::Error {
@@ -152,6 +186,22 @@ mod tests {
         ))
         .unwrap();
         assert!(options.tracked && options.finalize);
+    }
+
+    #[test]
+    fn class_name_takes_a_path() {
+        let options = type_options(parse_quote!(
+            #[trace(tracked, class_name = Self::name)]
+            struct S;
+        ))
+        .unwrap();
+        assert!(options.tracked);
+        assert_eq!(format!("{:?}", options.class_name.unwrap()), "Self :: name");
+        let text = error_text(type_options(parse_quote!(
+            #[trace(class_name = a, class_name = b)]
+            struct S;
+        )));
+        assert!(text.contains("duplicate `class_name`"), "{text}");
     }
 
     #[test]

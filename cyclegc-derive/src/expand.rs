@@ -34,6 +34,14 @@ fn trace_impl(model: &Model<'_>) -> syn::Result<TokenStream> {
 
     let trace_fn = trace_fn(model);
     let finalize_items = finalize_items(model.options.finalize);
+    let class_name = model.options.class_name.as_ref().map(|name| {
+        let path = &name.0;
+        quote! {
+            fn class_name(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::from(#path(self))
+            }
+        }
+    });
     let finalize_hook = if model.options.finalize {
         quote! {
             #[automatically_derived]
@@ -53,6 +61,8 @@ fn trace_impl(model: &Model<'_>) -> syn::Result<TokenStream> {
             #trace_fn
 
             #finalize_items
+
+            #class_name
         }
 
         #finalize_hook

@@ -250,9 +250,17 @@ impl Drop for AnyCc {
 }
 
 impl fmt::Debug for AnyCc {
-    /// `<type::Name object at 0x…>`, as Python prints an object.
+    /// `<type::Name object at 0x…>`, as Python prints an object; the name
+    /// is the value's [`Trace::class_name`] (the Rust type's, by default).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} object at {:#x}>", self.type_name(), self.id())
+        // SAFETY: the handle keeps the block allocated.
+        let name = if unsafe { self.ptr.as_ref() }.value_dropped() {
+            self.type_name().to_owned()
+        } else {
+            // SAFETY: the value is alive (checked above).
+            unsafe { (self.vtable.class_name)(self.ptr) }
+        };
+        write!(f, "<{name} object at {:#x}>", self.id())
     }
 }
 

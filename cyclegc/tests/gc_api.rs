@@ -1663,3 +1663,46 @@ fn referents_and_referrers_say_when_an_object_could_not_be_read() {
     }
     assert_eq!(gc::referrers(&b).len(), 2);
 }
+
+// An interpreter names its objects' types itself: `Trace::class_name`
+// (here through `#[trace(class_name = ...)]`) is what the
+// `DEBUG_COLLECTABLE` lines and `AnyCc`'s repr show.
+#[test]
+fn collectable_lines_and_reprs_use_the_objects_own_class_name() {
+    #[derive(Trace)]
+    #[trace(class_name = PyObj::class)]
+    struct PyObj {
+        class: &'static str,
+        me: RefCell<Option<Cc<PyObj>>>,
+    }
+    impl PyObj {
+        fn class(&self) -> &str {
+            self.class
+        }
+    }
+    let lines = Rc::new(RefCell::new(Vec::<u8>::new()));
+    struct Sink(Rc<RefCell<Vec<u8>>>);
+    impl Write for Sink {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let obj = Cc::new(PyObj {
+        class: "C",
+        me: RefCell::new(None),
+    });
+    assert!(format!("{:?}", AnyCc::from(obj.clone())).starts_with("<C object at 0x"));
+    *obj.me.borrow_mut() = Some(obj.clone());
+    let addr = Cc::id(&obj);
+    drop(obj);
+    gc::set_debug_output(Sink(lines.clone()));
+    gc::set_debug(DebugFlags::COLLECTABLE);
+    assert_eq!(gc::collect(), 1);
+    gc::set_debug(DebugFlags::empty());
+    let text = String::from_utf8(lines.borrow().clone()).unwrap();
+    assert_eq!(text, format!("gc: collectable <C {addr:#x}>\n"));
+}

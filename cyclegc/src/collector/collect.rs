@@ -167,7 +167,12 @@ fn collect_main(s: &State, g: usize, panics: &mut FirstPanic) -> usize {
     // list holds it, weak references to it are dead).
     if s.debugging(DebugFlags::COLLECTABLE) {
         for &p in &unreachable {
-            let name = (p.vtable().type_name)();
+            // `Trace::class_name` is user code too: a panic there costs
+            // only the name.
+            let mut name = None;
+            // SAFETY: unreachable values are alive until `delete_garbage`.
+            panics.catch(|| name = Some(unsafe { (p.vtable().class_name)(p.as_counts()) }));
+            let name = name.unwrap_or_else(|| (p.vtable().type_name)().to_owned());
             let addr = p.as_counts().as_ptr() as usize;
             s.debug_line(panics, format_args!("gc: collectable <{name} {addr:#x}>"));
         }

@@ -223,6 +223,8 @@ pub(crate) struct VTable {
     pub(crate) release: unsafe fn(NonNull<Counts>),
     /// Calls `Finalize::finalize` on the value, if the type has a finalizer.
     pub(crate) finalize: Option<unsafe fn(NonNull<Counts>)>,
+    /// `Trace::class_name` of the value, which must be alive.
+    pub(crate) class_name: unsafe fn(NonNull<Counts>) -> String,
     /// The block seen as a `CcBlock<dyn Any>`, for a sized type (a slice
     /// cannot be a `dyn Any`).
     pub(crate) as_dyn_any: Option<AsDynAny>,
@@ -320,6 +322,7 @@ impl<T: Trace> CcBox<T> {
         } else {
             None
         },
+        class_name: Self::class_name,
         as_dyn_any: Some(|p| p.cast::<CcBlock<T>>() as NonNull<CcBlock<dyn Any>>),
     };
 
@@ -375,6 +378,11 @@ impl<T: Trace> CcBox<T> {
         // SAFETY: by the caller's contract the block is a `CcBlock<T>` with
         // a live value.
         unsafe { &(*p.cast::<CcBlock<T>>().as_ptr()).value }
+    }
+
+    unsafe fn class_name(p: NonNull<Counts>) -> String {
+        // SAFETY: the vtable contract: the block is a live `T` with its value.
+        unsafe { Self::value(p) }.class_name().into_owned()
     }
 
     unsafe fn finalize_erased(p: NonNull<Counts>) {
@@ -451,6 +459,7 @@ impl SliceBox<u8> {
     const STR_VTABLE: &'static VTable = &VTable {
         type_name: std::any::type_name::<str>,
         type_id: TypeId::of::<str>,
+        class_name: |_| "str".to_owned(),
         ..*Self::VTABLE
     };
 
@@ -475,6 +484,7 @@ impl<T: Trace> SliceBox<T> {
         dealloc: Self::dealloc,
         release: Self::release,
         finalize: None,
+        class_name: Self::class_name,
         as_dyn_any: None,
     };
 
@@ -544,6 +554,13 @@ impl<T: Trace> SliceBox<T> {
             ptr::copy_nonoverlapping(items.as_ptr(), dst, len);
             fat
         }
+    }
+
+    unsafe fn class_name(p: NonNull<Counts>) -> String {
+        // SAFETY: the vtable contract: a live slice block with its value.
+        unsafe { &*CcBlock::value_ptr(Self::block(p)) }
+            .class_name()
+            .into_owned()
     }
 
     unsafe fn trace_erased(p: NonNull<Counts>, tracer: &mut Tracer<'_>) {

@@ -3,6 +3,7 @@
 mod ext;
 mod impls;
 
+use std::borrow::Cow;
 use std::ptr::NonNull;
 
 use crate::any::AnyCc;
@@ -129,6 +130,35 @@ pub unsafe trait Trace: 'static {
     /// `#[trace(finalize)]`.
     #[doc(hidden)]
     const __FINALIZE: bool = false;
+
+    /// The name of this object's type as the `gc` module shows it: in
+    /// `DebugFlags::COLLECTABLE` lines and in the repr of an [`AnyCc`]
+    /// (Python's `type(obj).__name__`). The default is the Rust type's
+    /// name; an interpreter returns its class's name, with
+    /// `#[trace(class_name = path)]` on a derived type (`path` is a
+    /// function of `&Self` returning a `&str` or a `String`).
+    ///
+    /// ```
+    /// use cyclegc::{AnyCc, Cc, Trace};
+    ///
+    /// #[derive(Trace)]
+    /// #[trace(class_name = Instance::class)]
+    /// struct Instance {
+    ///     class: String,
+    /// }
+    /// impl Instance {
+    ///     fn class(&self) -> &str {
+    ///         &self.class
+    ///     }
+    /// }
+    ///
+    /// let obj = AnyCc::from(Cc::new(Instance { class: "Point".into() }));
+    /// assert!(format!("{obj:?}").starts_with("<Point object at 0x"));
+    /// assert_eq!(Trace::class_name(&*Cc::new(1_u8)), "u8");
+    /// ```
+    fn class_name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(std::any::type_name::<Self>())
+    }
 
     /// Calls the type's [`Finalize`] impl; written by `#[trace(finalize)]`.
     #[doc(hidden)]
