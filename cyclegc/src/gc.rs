@@ -224,6 +224,73 @@ pub fn stats() -> [GenerationStats; 3] {
     with_state(|s| [s.stats[0].get(), s.stats[1].get(), s.stats[2].get()])
 }
 
+/// Stops tracking `obj`: no collection examines it, and
+/// [`is_tracked`] says `false`, until [`track`] tracks it again (or it is
+/// freed). CPython's `PyObject_GC_UnTrack`, which it applies to tuples and
+/// dicts that hold only atomic values: an interpreter does the same to
+/// spare the collector objects that cannot be in a cycle right now.
+///
+/// The object's references still keep what they point to alive, but the
+/// collector cannot see them: a cycle through an untracked object is never
+/// collected. Track the object again as soon as it may own a reference
+/// into a cycle. Returns whether it was tracked; does nothing for a leaf
+/// object (never tracked), a frozen one, or one a collection found
+/// unreachable.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use cyclegc::{gc, Cc};
+/// let atoms = Cc::new(RefCell::new(vec![Cc::new(1), Cc::new(2)]));
+/// gc::untrack(&atoms);
+/// assert!(!gc::is_tracked(&atoms));
+/// gc::track(&atoms);
+/// assert!(gc::is_tracked(&atoms));
+/// ```
+#[doc(alias = "PyObject_GC_UnTrack")]
+pub fn untrack(obj: &impl AsObject) -> bool {
+    let Some(p) = tracked(obj) else { return false };
+    let f = p.flags();
+    let gen = flags::generation(f);
+    if gen > 2 || f & flags::COLLECTING != 0 || p.header().counts.value_dropped() {
+        return false;
+    }
+    with_state(|s| {
+        s.gens[gen as usize].borrow_mut().remove(p);
+        s.decrement_count0();
+    });
+    p.set_flags(flags::with_generation(p.flags(), flags::UNTRACKED));
+    true
+}
+
+/// Tracks again an object that [`untrack`] untracked: it enters generation
+/// 0, as a new object does (without starting a collection). Returns
+/// whether it was untracked. CPython's `PyObject_GC_Track`.
+///
+/// ```
+/// use cyclegc::{gc, Cc};
+/// let list = Cc::new(vec![Cc::new(1)]);
+/// assert!(!gc::track(&list)); // already tracked
+/// gc::untrack(&list);
+/// assert!(gc::track(&list));
+/// assert_eq!(gc::objects(Some(0)).iter().filter(|o| o.id() == Cc::id(&list)).count(), 1);
+/// ```
+#[doc(alias = "PyObject_GC_Track")]
+pub fn track(obj: &impl AsObject) -> bool {
+    let Some(p) = tracked(obj) else { return false };
+    let f = p.flags();
+    if flags::generation(f) != flags::UNTRACKED
+        || f & flags::COLLECTING != 0
+        || p.header().counts.value_dropped()
+    {
+        return false;
+    }
+    with_state(|s| {
+        s.gens[0].borrow_mut().push(p, 0);
+        s.count[0].set(s.count[0].get() + 1);
+    });
+    true
+}
+
 /// Whether the collector tracks the object: `false` for leaf types (which
 /// can never own a `Cc`, like `Cc<i64>` or `Cc<String>`) and for objects it
 /// has already found unreachable; `true` for every other live object.

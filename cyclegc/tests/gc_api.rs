@@ -1706,3 +1706,39 @@ fn collectable_lines_and_reprs_use_the_objects_own_class_name() {
     let text = String::from_utf8(lines.borrow().clone()).unwrap();
     assert_eq!(text, format!("gc: collectable <C {addr:#x}>\n"));
 }
+
+// `gc::untrack` / `gc::track`: CPython's PyObject_GC_UnTrack/Track, which an
+// interpreter uses for containers of atomic values.
+#[test]
+fn an_untracked_object_is_left_out_of_collections_until_tracked_again() {
+    #[derive(Trace)]
+    struct Node {
+        next: RefCell<Option<Cc<Node>>>,
+    }
+    let a = Cc::new(Node {
+        next: RefCell::new(None),
+    });
+    *a.next.borrow_mut() = Some(a.clone());
+    let count = gc::count().0;
+    assert!(gc::untrack(&a));
+    assert!(!gc::untrack(&a), "already untracked");
+    assert_eq!(gc::count().0, count - 1);
+    assert!(!gc::is_tracked(&a));
+    assert!(!gc::objects(None).iter().any(|o| o.id() == Cc::id(&a)));
+    let w = Cc::downgrade(&a);
+    drop(a);
+    assert_eq!(
+        gc::collect(),
+        0,
+        "an untracked cycle is invisible to the collector"
+    );
+    let a = w.upgrade().unwrap();
+    assert!(gc::track(&a));
+    assert!(gc::is_tracked(&a));
+    drop(a);
+    assert_eq!(gc::collect(), 1);
+    assert!(w.upgrade().is_none());
+    // leaves are never tracked, so neither call does anything
+    let leaf = Cc::new(5);
+    assert!(!gc::untrack(&leaf) && !gc::track(&leaf));
+}
