@@ -207,5 +207,10 @@ fn finalize_items(finalize: bool) -> TokenStream {
         fn __finalize_cc(this: &::cyclegc::Cc<Self>) {
             <Self as ::cyclegc::Finalize>::finalize_cc(this)
         }
+
+        #[inline]
+        fn __has_finalizer(&self) -> bool {
+            <Self as ::cyclegc::Finalize>::has_finalizer(self)
+        }
     }
 }

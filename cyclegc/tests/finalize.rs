@@ -1609,3 +1609,51 @@ fn finalize_cc_gets_the_object_inside_a_garbage_cycle() {
     assert_eq!(gc::collect(), 0, "both freed by reference counting");
     assert_eq!(SELF_SEEN.with(Cell::get), 2, "never finalized twice");
 }
+
+// `Finalize::has_finalizer`: a value that says it has no finalizer is
+// neither finalized nor marked so, at a refcount death or in a collection
+// (CPython: an object whose type has no tp_finalize).
+#[test]
+fn a_value_without_a_finalizer_is_not_finalized() {
+    #[derive(Trace)]
+    #[trace(finalize)]
+    struct Maybe {
+        has: bool,
+        me: RefCell<Option<Cc<Maybe>>>,
+        #[trace(skip)]
+        saved: Rc<RefCell<Vec<Cc<Maybe>>>>,
+    }
+    impl Finalize for Maybe {
+        fn has_finalizer(&self) -> bool {
+            self.has
+        }
+        fn finalize_cc(this: &Cc<Maybe>) {
+            assert!(this.has, "finalizer called on a value without one");
+            this.saved.borrow_mut().push(this.clone()); // resurrect
+        }
+    }
+    let saved = Rc::new(RefCell::new(Vec::new()));
+    for has in [false, true] {
+        let obj = Cc::new(Maybe {
+            has,
+            me: RefCell::new(None),
+            saved: saved.clone(),
+        });
+        *obj.me.borrow_mut() = Some(obj.clone());
+        drop(obj);
+        assert_eq!(gc::collect(), if has { 0 } else { 1 });
+    }
+    let kept = saved.borrow_mut().pop().unwrap();
+    assert!(kept.has && gc::is_finalized(&kept));
+    *kept.me.borrow_mut() = None;
+    drop(kept);
+    // at a refcount death, too
+    let plain = Cc::new(Maybe {
+        has: false,
+        me: RefCell::new(None),
+        saved: saved.clone(),
+    });
+    let w = Cc::downgrade(&plain);
+    drop(plain);
+    assert!(w.upgrade().is_none() && saved.borrow().is_empty());
+}

@@ -515,11 +515,17 @@ fn finalize_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) -
         };
         if f & flags::FINALIZED == 0 {
             p.set_flags(f | flags::FINALIZED);
+            // A finalizer that panicked has run.
+            let mut this_ran = true;
             // SAFETY: the value is alive (no garbage is dropped before every
             // finalizer ran) and the block is kept: the collector owns
             // `COLLECTING` objects, a refcount death leaves them alone.
-            panics.catch(|| unsafe { finalize(p.as_counts()) });
-            ran = true;
+            panics.catch(|| this_ran = unsafe { finalize(p.as_counts()) });
+            if !this_ran {
+                // This value had no finalizer after all: not finalized.
+                p.set_flags(p.flags() & !flags::FINALIZED);
+            }
+            ran |= this_ran;
         }
     }
     ran

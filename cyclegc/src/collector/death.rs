@@ -143,17 +143,31 @@ pub(crate) fn report_unraisable(what: std::fmt::Arguments<'_>, payload: &Panic) 
 
 /// Runs the finalizer of an object whose strong count just reached zero,
 /// with a temporary strong count so that its weak references still
-/// upgrade. Returns whether it resurrected the object (a handle to it
-/// survived the call) and the finalizer's panic, if any.
+/// upgrade.
 pub(crate) fn finalize_on_last_release(
     block: NonNull<Counts>,
-    finalize: unsafe fn(NonNull<Counts>),
-) -> (bool, Option<Panic>) {
+    finalize: unsafe fn(NonNull<Counts>) -> bool,
+) -> LastRelease {
     // SAFETY: the caller keeps the block allocated; its value is alive.
     let counts = unsafe { block.as_ref() };
     counts.strong.set(1);
     // SAFETY: the value is alive and the temporary count keeps it so.
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| unsafe { finalize(block) }));
     let resurrected = counts.dec_strong() > 0;
-    (resurrected, outcome.err())
+    LastRelease {
+        resurrected,
+        // a finalizer that panicked has run
+        ran: outcome.as_ref().map_or(true, |ran| *ran),
+        panic: outcome.err(),
+    }
+}
+
+/// What [`finalize_on_last_release`] saw.
+pub(crate) struct LastRelease {
+    /// A handle to the object survived the finalizer.
+    pub(crate) resurrected: bool,
+    /// The value had a finalizer to run (`Finalize::has_finalizer`).
+    pub(crate) ran: bool,
+    /// The finalizer's panic.
+    pub(crate) panic: Option<Panic>,
 }

@@ -434,9 +434,13 @@ impl State {
                 // `subtype_dealloc`: a collection started meanwhile sees it
                 // held (its count is 1 then) and what it reaches.
                 retrack(self, g);
-                let (resurrected, panic) = death::finalize_on_last_release(p, finalize);
-                first_panic = panic;
-                if resurrected {
+                let outcome = death::finalize_on_last_release(p, finalize);
+                first_panic = outcome.panic;
+                if !outcome.ran {
+                    // This value had no finalizer after all: not finalized.
+                    g.set_flags(g.flags() & !flags::FINALIZED);
+                }
+                if outcome.resurrected {
                     return first_panic;
                 }
                 // Read again: the finalizer may have run a collection
@@ -455,9 +459,9 @@ impl State {
 fn dispose_leaf(block: NonNull<Counts>, vtable: &'static VTable) -> Option<Panic> {
     let mut first_panic = None;
     if let Some(finalize) = vtable.finalize {
-        let (resurrected, panic) = death::finalize_on_last_release(block, finalize);
-        first_panic = panic;
-        if resurrected {
+        let outcome = death::finalize_on_last_release(block, finalize);
+        first_panic = outcome.panic;
+        if outcome.resurrected {
             return first_panic;
         }
     }

@@ -221,8 +221,10 @@ pub(crate) struct VTable {
     pub(crate) dealloc: unsafe fn(NonNull<Counts>),
     /// What happens when `strong` reaches zero.
     pub(crate) release: unsafe fn(NonNull<Counts>),
-    /// Calls `Finalize::finalize` on the value, if the type has a finalizer.
-    pub(crate) finalize: Option<unsafe fn(NonNull<Counts>)>,
+    /// Calls `Finalize::finalize` on the value, if the type has a finalizer
+    /// and the value says it has one (`Finalize::has_finalizer`); returns
+    /// whether it ran.
+    pub(crate) finalize: Option<unsafe fn(NonNull<Counts>) -> bool>,
     /// `Trace::class_name` of the value, which must be alive.
     pub(crate) class_name: unsafe fn(NonNull<Counts>) -> String,
     /// The block seen as a `CcBlock<dyn Any>`, for a sized type (a slice
@@ -385,13 +387,17 @@ impl<T: Trace> CcBox<T> {
         unsafe { Self::value(p) }.class_name().into_owned()
     }
 
-    unsafe fn finalize_erased(p: NonNull<Counts>) {
+    unsafe fn finalize_erased(p: NonNull<Counts>) -> bool {
         // SAFETY: the vtable contract: the block is a live `T` with its
         // value. The handle lent to the finalizer owns no count, so it is
         // never dropped; the finalizer's clones of it count as usual (that
         // is resurrection, which both callers detect).
         let this = ManuallyDrop::new(unsafe { crate::cc::Cc::<T>::from_counted(p.cast()) });
+        if !T::__has_finalizer(&this) {
+            return false;
+        }
         T::__finalize_cc(&this);
+        true
     }
 
     unsafe fn trace_erased(p: NonNull<Counts>, tracer: &mut Tracer<'_>) {

@@ -164,6 +164,13 @@ pub unsafe trait Trace: 'static {
     #[doc(hidden)]
     fn __finalize(&self) {}
 
+    /// Whether this value has a finalizer to run ([`Finalize::has_finalizer`]);
+    /// written by `#[trace(finalize)]`.
+    #[doc(hidden)]
+    fn __has_finalizer(&self) -> bool {
+        true
+    }
+
     /// Calls the type's [`Finalize::finalize_cc`] with the object's own
     /// handle; written by `#[trace(finalize)]`.
     #[doc(hidden)]
@@ -359,6 +366,47 @@ pub trait Finalize: FinalizeHook {
         Self: Sized,
     {
         this.finalize()
+    }
+
+    /// Whether this value has a finalizer to run; the default is `true`.
+    /// A type whose values differ (an interpreter's instances, of which
+    /// only those of a class with `__del__` have one) says `false` for the
+    /// others: the collector then neither calls them nor marks them
+    /// finalized (`gc::is_finalized` stays `false`), as CPython does for
+    /// an object whose type has no `tp_finalize`.
+    ///
+    /// ```
+    /// use std::cell::{Cell, RefCell};
+    /// use cyclegc::{gc, Cc, Finalize, Trace};
+    ///
+    /// #[derive(Trace)]
+    /// #[trace(finalize)]
+    /// struct Instance {
+    ///     has_del: bool,
+    ///     me: RefCell<Option<Cc<Instance>>>,
+    /// }
+    ///
+    /// thread_local!(static DELS: Cell<u32> = const { Cell::new(0) });
+    ///
+    /// impl Finalize for Instance {
+    ///     fn has_finalizer(&self) -> bool {
+    ///         self.has_del
+    ///     }
+    ///     fn finalize(&self) {
+    ///         DELS.with(|d| d.set(d.get() + 1));
+    ///     }
+    /// }
+    ///
+    /// for has_del in [true, false] {
+    ///     let obj = Cc::new(Instance { has_del, me: RefCell::new(None) });
+    ///     *obj.me.borrow_mut() = Some(obj.clone());
+    ///     drop(obj);
+    ///     assert_eq!(gc::collect(), 1);
+    /// }
+    /// assert_eq!(DELS.with(Cell::get), 1); // only the one with `__del__`
+    /// ```
+    fn has_finalizer(&self) -> bool {
+        true
     }
 }
 
