@@ -83,13 +83,10 @@
 //! what CPython does, pyrun does not work around it; the differences that
 //! remain, and what cyclegc would need:
 //!
-//! - **Python type names in the debug output.** `DEBUG_COLLECTABLE` prints
-//!   `gc: collectable <cyclegc_py::object::instance::PyInstance 0x…>`
-//!   where CPython prints `<C 0x…>`: the name comes from
-//!   `std::any::type_name`, fixed per Rust type. An interpreter needs a
-//!   per-object name, e.g. an optional `Trace` method
-//!   `fn type_name(&self) -> Cow<'static, str>` that the collector's
-//!   debug lines (and `AnyCc`'s `Debug`) use.
+//! - **Python type names in the debug output** (added to cyclegc:
+//!   `Trace::class_name`, set on `PyInstance` with
+//!   `#[trace(class_name = ...)]`): `DEBUG_COLLECTABLE` prints
+//!   `gc: collectable <C 0x…>` as CPython does.
 //! - **A trace order of one's own, safely.** CPython's `get_referents`
 //!   lists a list's items last to first and, for a dict whose keys are
 //!   all strs, only the values. A derived `Trace` visits fields in order
@@ -101,16 +98,18 @@
 //!   (`Trace::IS_LEAF`); CPython untracks a dict or tuple that holds only
 //!   atomic values, so `gc.is_tracked({})` and `gc.is_tracked((1, 2))`
 //!   are `False` there and `True` here, and such objects count in
-//!   `gc.get_objects()`. Needed: `gc::untrack(&obj)` / `gc::track(&obj)`
-//!   (CPython's `_PyObject_GC_UNTRACK`/`TRACK`), safe because an
-//!   untracked object is only skipped by the collector.
+//!   `gc.get_objects()`. cyclegc now has `gc::untrack(&obj)` /
+//!   `gc::track(&obj)` (CPython's `PyObject_GC_UnTrack`/`Track`); pyrun
+//!   does not use them yet (it would untrack a dict or tuple of atomic
+//!   values and track it again when it gets a container).
 //! - **Finalizers per object.** `#[trace(finalize)]` gives every
 //!   instance a finalizer, so every instance of a class without
 //!   `__del__` is "finalized" too: `gc.is_finalized(obj)` becomes `True`
 //!   for such an object once a collection resurrected it, and every
 //!   collection of garbage instances pays for the resurrection check.
-//!   CPython has a finalizer only where the class has `__del__`. Needed: a
-//!   way for a value to say it has none (`Trace::has_finalizer(&self)`).
+//!   CPython has a finalizer only where the class has `__del__`. Solved
+//!   with cyclegc's `Finalize::has_finalizer`, which `PyInstance` answers
+//!   from its class.
 //! - **The weak reference objects themselves.** `weakref::getweakrefs`
 //!   returns `AnyWeak` handles to the referent, not the objects that hold
 //!   them, so pyrun keeps its own table from referent to its Python

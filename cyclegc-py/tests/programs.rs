@@ -11,13 +11,10 @@ use std::process::Command;
 
 /// Programs whose output does not match CPython's yet, each for a reason
 /// that lies in cyclegc (see the crate's docs, "What cyclegc lacks"):
-/// - `gc_debug_collectable`: cyclegc's `DEBUG_COLLECTABLE` lines name the
-///   Rust type (`cyclegc_py::object::instance::PyInstance`), and there is
-///   no way to give it the Python class name (`C`);
 /// - `gc_referents_containers`: CPython visits a list's items last to
 ///   first and only the values of a dict with str keys; a derived `Trace`
 ///   visits fields in order, and a hand-written one needs `unsafe`.
-const NOT_YET: &[&str] = &["gc_debug_collectable", "gc_referents_containers"];
+const NOT_YET: &[&str] = &["gc_referents_containers"];
 
 fn normalize(text: &str) -> String {
     let mut out = String::new();

@@ -15,7 +15,7 @@ use crate::vm::TbEntry;
 /// reference goes or, in a garbage cycle, before anything of the cycle is
 /// freed (PEP 442); `__del__` gets the object itself and may resurrect it.
 #[derive(Trace)]
-#[trace(finalize)]
+#[trace(finalize, class_name = PyInstance::class_name)]
 pub struct PyInstance {
     /// Attribute values by name, in the order they were first set.
     pub attrs: RefCell<Vec<(Name, Value)>>,
@@ -30,6 +30,12 @@ pub struct PyInstance {
 }
 
 impl PyInstance {
+    /// `type(obj).__name__`: what the `gc` module's debug lines and the
+    /// objects that `gc` functions return show as its type.
+    pub fn class_name(&self) -> &str {
+        &self.class.name
+    }
+
     /// An instance of `class` without attributes.
     pub fn new(class: Cc<PyClass>) -> PyInstance {
         PyInstance {
@@ -73,6 +79,12 @@ impl PyInstance {
 }
 
 impl Finalize for PyInstance {
+    /// Only an instance of a class with `__del__` has a finalizer, as in
+    /// CPython (whose other instances have no `tp_finalize`).
+    fn has_finalizer(&self) -> bool {
+        self.class.lookup("__del__").is_some()
+    }
+
     fn finalize_cc(this: &Cc<PyInstance>) {
         crate::vm::run_del(this);
     }
