@@ -807,12 +807,9 @@ pub fn construct(vm: &Vm, class: &Cc<PyClass>, mut args: Args) -> PyResult<Value
         _ => match name {
             "staticmethod" | "classmethod" | "property" => {
                 let inst = PyInstance::new(class.clone());
-                let _ = inst.set_attr(&"__func__".into(), first.unwrap_or_else(Value::none));
+                let _ = inst.set_attr("__func__", first.unwrap_or_else(Value::none));
                 if name == "property" {
-                    let _ = inst.set_attr(
-                        &"fset".into(),
-                        args.pos.get(1).cloned().unwrap_or_else(Value::none),
-                    );
+                    let _ = inst.set_attr("fset", args.pos.get(1).cloned().unwrap_or_else(Value::none));
                 }
                 Ok(Value::Instance(Cc::new(inst)))
             }

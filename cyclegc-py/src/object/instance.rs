@@ -52,12 +52,13 @@ impl PyInstance {
     /// Sets an attribute; returns the old value for the caller to drop
     /// after the borrow (its `__del__` may read this object).
     #[must_use]
-    pub fn set_attr(&self, name: &Name, value: Value) -> Option<Value> {
+    pub fn set_attr(&self, name: &str, value: Value) -> Option<Value> {
         let mut attrs = self.attrs.borrow_mut();
-        match attrs.iter_mut().find(|(k, _)| k == name) {
+        match attrs.iter_mut().find(|(k, _)| &**k == name) {
             Some((_, slot)) => Some(std::mem::replace(slot, value)),
             None => {
-                attrs.push((name.clone(), value));
+                // The name is copied only when the attribute is new.
+                attrs.push((Name::from(name), value));
                 None
             }
         }

@@ -220,7 +220,7 @@ impl Vm {
                     )?;
                     return Ok(());
                 }
-                let old = inst.set_attr(&Name::from(name), v);
+                let old = inst.set_attr(name, v);
                 drop(old);
                 Ok(())
             }

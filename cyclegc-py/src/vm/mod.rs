@@ -16,6 +16,7 @@ pub mod traceback;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::io::Write;
 use std::rc::Rc;
 
@@ -26,10 +27,11 @@ pub use error::{ExecResult, Flow, PyErr, PyResult, TbEntry};
 
 use crate::object::class::Builtin;
 use crate::object::{
-    Args, Map, Name, PyBoundMethod, PyCell, PyClass, PyDict, PyFunction, PyInstance, PyList, PyModule, Value,
+    Args, FxHasher, Map, Name, PyBoundMethod, PyCell, PyClass, PyDict, PyFunction, PyInstance, PyList,
+    PyModule, Value,
 };
 use code::{Body, Code};
-use frame::{Frame, FrameKind};
+use frame::{Frame, FrameKind, Locals};
 
 /// A frame's cells by name.
 type Cells = HashMap<Name, Cc<PyCell>>;
@@ -55,7 +57,7 @@ pub struct Vm {
     /// The built-in classes.
     pub types: Types,
     /// The `builtins` namespace.
-    pub builtins: RefCell<HashMap<Name, Value>>,
+    pub builtins: RefCell<HashMap<Name, Value, BuildHasherDefault<FxHasher>>>,
     /// Imported modules by name.
     pub modules: RefCell<HashMap<Name, Value>>,
     /// The `__main__` module's globals.
@@ -123,7 +125,7 @@ impl Vm {
         line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         let vm = Vm {
             types,
-            builtins: RefCell::new(HashMap::new()),
+            builtins: RefCell::new(HashMap::default()),
             modules: RefCell::new(HashMap::new()),
             main_globals: Cc::new(PyDict::new()),
             depth: Cell::new(0),
@@ -398,12 +400,7 @@ impl Vm {
     }
 
     /// Binds call arguments to parameters, CPython's messages included.
-    fn bind_args(
-        &self,
-        func: &Cc<PyFunction>,
-        code: &Code,
-        args: Args,
-    ) -> PyResult<(Map<Name, Value>, Cells)> {
+    fn bind_args(&self, func: &Cc<PyFunction>, code: &Code, args: Args) -> PyResult<(Locals, Cells)> {
         let n = code.params.len();
         let mut slots: Vec<Option<Value>> = vec![None; n];
         let mut kwslots: Vec<Option<Value>> = vec![None; code.kwonly.len()];
@@ -474,7 +471,7 @@ impl Vm {
                 }
             }
         }
-        let mut locals = Map::with_capacity_and_hasher(n + 2, Default::default());
+        let mut locals = Locals::with_capacity(n + 2);
         let mut cells: HashMap<Name, Cc<PyCell>> = HashMap::new();
         for (name, cell) in &func.closure {
             cells.insert(name.clone(), cell.clone());
@@ -484,9 +481,7 @@ impl Vm {
         }
         let mut bind = |name: &Name, v: Value| match cells.get(name) {
             Some(cell) => *cell.0.borrow_mut() = Some(v),
-            None => {
-                locals.insert(name.clone(), v);
-            }
+            None => drop(locals.insert(name.clone(), v)),
         };
         for (p, v) in code.params.iter().zip(slots) {
             bind(&p.name, v.unwrap_or_else(Value::none));
@@ -579,7 +574,7 @@ impl Vm {
         let frame = Frame {
             kind: FrameKind::Module,
             code: None,
-            locals: RefCell::new(Map::default()),
+            locals: RefCell::new(Locals::default()),
             globals: self.main_globals.clone(),
             cells: HashMap::new(),
             parent: None,
