@@ -809,6 +809,7 @@ pub fn construct(vm: &Vm, class: &Cc<PyClass>, mut args: Args) -> PyResult<Value
                 let inst = PyInstance::new(class.clone());
                 let _ = inst.set_attr("__func__", first.unwrap_or_else(Value::none));
                 if name == "property" {
+                    vm.setattr_hooks.set(true);
                     let _ = inst.set_attr("fset", args.pos.get(1).cloned().unwrap_or_else(Value::none));
                 }
                 Ok(Value::Instance(Cc::new(inst)))

@@ -279,6 +279,9 @@ impl Vm {
             Err(_) => {}
         }
         let ns = std::mem::take(&mut *body_frame.locals.borrow_mut()).into_map();
+        if ns.contains_key("__setattr__") {
+            self.setattr_hooks.set(true);
+        }
         let bases = if bases.is_empty() {
             vec![self.types.object.clone()]
         } else {

@@ -81,6 +81,10 @@ pub struct Vm {
     pub repr_active: RefCell<Vec<usize>>,
     /// Set at shutdown: finalizers and callbacks no longer run Python code.
     pub finalizing: Cell<bool>,
+    /// Set once a `property` exists or a class defines `__setattr__`:
+    /// until then `obj.name = v` on an instance needs no class lookups
+    /// (a program without either stores attributes at list speed).
+    pub setattr_hooks: Cell<bool>,
     /// `gc.garbage`.
     pub gc_garbage: Cc<PyList>,
     /// `gc.callbacks`.
@@ -139,6 +143,7 @@ impl Vm {
             handling: RefCell::new(Vec::new()),
             repr_active: RefCell::new(Vec::new()),
             finalizing: Cell::new(false),
+            setattr_hooks: Cell::new(false),
             gc_garbage: Cc::new(PyList::new(Vec::new())),
             gc_callbacks: Cc::new(PyList::new(Vec::new())),
             weakrefs: RefCell::new(HashMap::new()),
@@ -402,6 +407,23 @@ impl Vm {
     /// Binds call arguments to parameters, CPython's messages included.
     fn bind_args(&self, func: &Cc<PyFunction>, code: &Code, args: Args) -> PyResult<(Locals, Cells)> {
         let n = code.params.len();
+        // The common call: exactly the positional parameters, no
+        // keywords, no cells; nothing to check, nothing to allocate but
+        // the locals.
+        if args.pos.len() == n
+            && args.kw.is_empty()
+            && code.vararg.is_none()
+            && code.kwarg.is_none()
+            && code.kwonly.is_empty()
+            && func.closure.is_empty()
+            && code.scope.cellvars.is_empty()
+        {
+            let mut locals = Locals::with_capacity(n + 2);
+            for (p, v) in code.params.iter().zip(args.pos) {
+                drop(locals.insert(p.name.clone(), v));
+            }
+            return Ok((locals, HashMap::new()));
+        }
         let mut slots: Vec<Option<Value>> = vec![None; n];
         let mut kwslots: Vec<Option<Value>> = vec![None; code.kwonly.len()];
         let given = args.pos.len();
