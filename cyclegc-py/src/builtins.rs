@@ -52,6 +52,7 @@ pub fn install(vm: &Vm) {
             bases: vec![vm.types.object.clone()],
             mro: vec![vm.types.object.clone()],
             builtin: Builtin::Other,
+            attr_hint: Default::default(),
         });
         if name == "NotImplementedType" {
             b.insert(

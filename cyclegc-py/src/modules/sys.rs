@@ -18,6 +18,7 @@ pub fn make_module(vm: &Vm) -> Value {
         bases: vec![vm.types.object.clone()],
         mro: vec![vm.types.object.clone()],
         builtin: Builtin::Other,
+        attr_hint: Default::default(),
     });
     let stream = |fd: i64| {
         let inst = Cc::new(PyInstance::new(class.clone()));

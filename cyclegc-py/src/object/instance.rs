@@ -33,7 +33,7 @@ impl PyInstance {
     /// An instance of `class` without attributes.
     pub fn new(class: Cc<PyClass>) -> PyInstance {
         PyInstance {
-            attrs: RefCell::new(Vec::new()),
+            attrs: RefCell::new(Vec::with_capacity(class.attr_hint.get())),
             class,
             exc_args: RefCell::new(None),
             traceback: RefCell::new(Vec::new()),
@@ -59,6 +59,9 @@ impl PyInstance {
             None => {
                 // The name is copied only when the attribute is new.
                 attrs.push((Name::from(name), value));
+                if attrs.len() > self.class.attr_hint.get() {
+                    self.class.attr_hint.set(attrs.len());
+                }
                 None
             }
         }

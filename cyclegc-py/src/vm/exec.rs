@@ -320,6 +320,7 @@ impl Vm {
             bases,
             mro,
             builtin,
+            attr_hint: Default::default(),
         });
         for v in class.dict.borrow().values() {
             if let Value::Function(f) = v {

@@ -678,6 +678,7 @@ fn make_types() -> Types {
             bases: bases.iter().map(|b| (*b).clone()).collect(),
             mro,
             builtin,
+            attr_hint: Default::default(),
         })
     }
     let object = class("object", &[], Builtin::Object);
