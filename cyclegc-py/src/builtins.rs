@@ -52,6 +52,7 @@ pub fn install(vm: &Vm) {
             bases: vec![vm.types.object.clone()],
             mro: vec![vm.types.object.clone()],
             builtin: Builtin::Other,
+            attr_hint: Default::default(),
         });
         if name == "NotImplementedType" {
             b.insert(
@@ -807,12 +808,10 @@ pub fn construct(vm: &Vm, class: &Cc<PyClass>, mut args: Args) -> PyResult<Value
         _ => match name {
             "staticmethod" | "classmethod" | "property" => {
                 let inst = PyInstance::new(class.clone());
-                let _ = inst.set_attr(&"__func__".into(), first.unwrap_or_else(Value::none));
+                let _ = inst.set_attr("__func__", first.unwrap_or_else(Value::none));
                 if name == "property" {
-                    let _ = inst.set_attr(
-                        &"fset".into(),
-                        args.pos.get(1).cloned().unwrap_or_else(Value::none),
-                    );
+                    vm.setattr_hooks.set(true);
+                    let _ = inst.set_attr("fset", args.pos.get(1).cloned().unwrap_or_else(Value::none));
                 }
                 Ok(Value::Instance(Cc::new(inst)))
             }

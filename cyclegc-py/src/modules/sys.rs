@@ -5,7 +5,7 @@ use cyclegc::Cc;
 
 use crate::builtins::{function, write_stream};
 use crate::object::class::Builtin;
-use crate::object::{Args, Name, PyBuiltin, PyClass, PyInstance, Value};
+use crate::object::{Args, PyBuiltin, PyClass, PyInstance, Value};
 use crate::vm::{PyResult, Vm};
 
 /// Builds the module.
@@ -18,11 +18,12 @@ pub fn make_module(vm: &Vm) -> Value {
         bases: vec![vm.types.object.clone()],
         mro: vec![vm.types.object.clone()],
         builtin: Builtin::Other,
+        attr_hint: Default::default(),
     });
     let stream = |fd: i64| {
         let inst = Cc::new(PyInstance::new(class.clone()));
         let v = Value::Instance(inst.clone());
-        let _ = inst.set_attr(&Name::from("_fd"), Value::int(fd));
+        let _ = inst.set_attr("_fd", Value::int(fd));
         for (name, f) in [
             ("write", write as crate::object::function::BuiltinFn),
             ("flush", flush),
@@ -32,7 +33,7 @@ pub fn make_module(vm: &Vm) -> Value {
                 bound: Some(Value::int(fd)),
                 func: f,
             }));
-            let _ = inst.set_attr(&Name::from(name), m);
+            let _ = inst.set_attr(name, m);
         }
         v
     };

@@ -1,6 +1,6 @@
 //! Classes: built-in types and classes defined with `class`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use cyclegc::{Cc, Trace};
 
@@ -61,6 +61,12 @@ pub struct PyClass {
     /// the nearest built-in base).
     #[trace(skip)]
     pub builtin: Builtin,
+    /// The most attributes an instance of it has had: new instances get
+    /// room for that many at once, as CPython sizes an instance's values
+    /// from its class, so building one reallocates nothing and wastes no
+    /// slack.
+    #[trace(skip)]
+    pub attr_hint: Cell<usize>,
 }
 
 impl PyClass {

@@ -36,8 +36,12 @@ impl PyDict {
     /// Sets a str key; returns the old value for the caller to drop.
     #[must_use]
     pub fn set_str(&self, name: &str, value: Value) -> Option<Value> {
-        let key = Key::for_str(name);
-        self.map.borrow_mut().insert(key, value)
+        let mut map = self.map.borrow_mut();
+        // Rebinding an existing name (a global in a loop) makes no str.
+        if let Some(slot) = map.get_mut(&StrKey::new(name)) {
+            return Some(std::mem::replace(slot, value));
+        }
+        map.insert(Key::for_str(name), value)
     }
 
     /// Removes a str key; returns the old value for the caller to drop.

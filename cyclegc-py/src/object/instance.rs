@@ -39,7 +39,7 @@ impl PyInstance {
     /// An instance of `class` without attributes.
     pub fn new(class: Cc<PyClass>) -> PyInstance {
         PyInstance {
-            attrs: RefCell::new(Vec::new()),
+            attrs: RefCell::new(Vec::with_capacity(class.attr_hint.get())),
             class,
             exc_args: RefCell::new(None),
             traceback: RefCell::new(Vec::new()),
@@ -58,12 +58,16 @@ impl PyInstance {
     /// Sets an attribute; returns the old value for the caller to drop
     /// after the borrow (its `__del__` may read this object).
     #[must_use]
-    pub fn set_attr(&self, name: &Name, value: Value) -> Option<Value> {
+    pub fn set_attr(&self, name: &str, value: Value) -> Option<Value> {
         let mut attrs = self.attrs.borrow_mut();
-        match attrs.iter_mut().find(|(k, _)| k == name) {
+        match attrs.iter_mut().find(|(k, _)| &**k == name) {
             Some((_, slot)) => Some(std::mem::replace(slot, value)),
             None => {
-                attrs.push((name.clone(), value));
+                // The name is copied only when the attribute is new.
+                attrs.push((Name::from(name), value));
+                if attrs.len() > self.class.attr_hint.get() {
+                    self.class.attr_hint.set(attrs.len());
+                }
                 None
             }
         }

@@ -201,6 +201,11 @@ impl Vm {
     /// `obj.name = v`.
     pub fn setattr(&self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
         match obj {
+            Value::Instance(inst) if !self.setattr_hooks.get() => {
+                let old = inst.set_attr(name, v);
+                drop(old);
+                Ok(())
+            }
             Value::Instance(inst) => {
                 if let Some(Value::Instance(p)) = inst.class.lookup(name) {
                     if p.class.is_builtin() && &*p.class.name == "property" {
@@ -220,11 +225,14 @@ impl Vm {
                     )?;
                     return Ok(());
                 }
-                let old = inst.set_attr(&Name::from(name), v);
+                let old = inst.set_attr(name, v);
                 drop(old);
                 Ok(())
             }
             Value::Class(c) => {
+                if name == "__setattr__" {
+                    self.setattr_hooks.set(true);
+                }
                 let old = c.dict.borrow_mut().insert(Name::from(name), v);
                 drop(old);
                 Ok(())

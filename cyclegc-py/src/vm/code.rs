@@ -3,11 +3,16 @@
 //! cells, or free), done once per `def` site, as CPython's symtable does
 //! at compile time.
 
-use std::collections::HashSet;
+use std::collections::HashSet as StdHashSet;
+use std::hash::BuildHasherDefault;
 
 use rustpython_parser::ast::{self, Expr, Stmt};
 
-use crate::object::Name;
+use crate::object::{FxHasher, Name};
+
+/// A set of names, hashed as cheaply as the frames' maps are: name
+/// resolution asks these sets on every access of a global from a function.
+pub type HashSet<K> = StdHashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// The body of a function.
 pub enum Body {

@@ -7,7 +7,7 @@ use cyclegc::Cc;
 use rustpython_parser::ast::{self, Constant, Expr};
 
 use super::code::{Body, Code};
-use super::frame::{Frame, FrameKind};
+use super::frame::{Frame, FrameKind, Locals};
 use super::{PyResult, Vm};
 use crate::object::iter::IterState;
 use crate::object::{Args, Key, Name, PyDict, PyIter, PySet, Value};
@@ -286,7 +286,7 @@ impl Vm {
         let inner = Frame {
             kind: FrameKind::Comprehension,
             code: None,
-            locals: RefCell::new(Map::default()),
+            locals: RefCell::new(Locals::default()),
             globals: frame.globals.clone(),
             cells: HashMap::new(),
             parent: Some(frame),

@@ -7,10 +7,9 @@ use cyclegc::Cc;
 use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
 
 use super::code::{class_scope, Body, Code};
-use super::frame::{Frame, FrameKind};
+use super::frame::{Frame, FrameKind, Locals};
 use super::{ExecResult, Flow, PyErr, PyResult, Vm};
 use crate::object::class::Builtin;
-use crate::object::Map;
 use crate::object::{Args, Name, PyClass, PyFunction, Value};
 
 impl Vm {
@@ -255,7 +254,7 @@ impl Vm {
         let body_frame = Frame {
             kind: FrameKind::Class,
             code: None,
-            locals: RefCell::new(Map::default()),
+            locals: RefCell::new(Locals::default()),
             globals: frame.globals.clone(),
             cells: HashMap::new(),
             parent: Some(frame),
@@ -279,7 +278,10 @@ impl Vm {
             Err(Flow::Raise(e)) => return Err(Flow::Raise(e)),
             Err(_) => {}
         }
-        let ns = std::mem::take(&mut *body_frame.locals.borrow_mut());
+        let ns = std::mem::take(&mut *body_frame.locals.borrow_mut()).into_map();
+        if ns.contains_key("__setattr__") {
+            self.setattr_hooks.set(true);
+        }
         let bases = if bases.is_empty() {
             vec![self.types.object.clone()]
         } else {
@@ -318,6 +320,7 @@ impl Vm {
             bases,
             mro,
             builtin,
+            attr_hint: Default::default(),
         });
         for v in class.dict.borrow().values() {
             if let Value::Function(f) = v {
@@ -716,10 +719,7 @@ fn store_local(frame: &Frame<'_>, name: &str, v: Value) -> Option<Value> {
     let mut locals = frame.locals.borrow_mut();
     match locals.get_mut(name) {
         Some(slot) => Some(std::mem::replace(slot, v)),
-        None => {
-            locals.insert(Name::from(name), v);
-            None
-        }
+        None => locals.insert(Name::from(name), v),
     }
 }
 

@@ -14,6 +14,56 @@ use super::code::Code;
 use crate::object::Map;
 use crate::object::{Name, PyCell, PyClass, PyDict, Value};
 
+/// A frame's local variables, in the order they were first bound.
+///
+/// A vector searched from the front rather than a hash map: a frame has
+/// a handful of names, and comparing a few short strings costs less than
+/// hashing one, and a call allocates one buffer instead of a table and
+/// its entries.
+#[derive(Default)]
+pub struct Locals(Vec<(Name, Value)>);
+
+impl Locals {
+    /// Room for `n` names.
+    pub fn with_capacity(n: usize) -> Locals {
+        Locals(Vec::with_capacity(n))
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+    }
+
+    /// The slot of `name`.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+        self.0.iter_mut().find(|(k, _)| &**k == name).map(|(_, v)| v)
+    }
+
+    /// Binds `name`; returns the old value for the caller to drop.
+    #[must_use]
+    pub fn insert(&mut self, name: Name, v: Value) -> Option<Value> {
+        match self.get_mut(&name) {
+            Some(slot) => Some(std::mem::replace(slot, v)),
+            None => {
+                self.0.push((name, v));
+                None
+            }
+        }
+    }
+
+    /// Unbinds `name`, keeping the order of the others.
+    #[must_use]
+    pub fn shift_remove(&mut self, name: &str) -> Option<Value> {
+        let i = self.0.iter().position(|(k, _)| &**k == name)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// The names and values as a map (a class body's namespace).
+    pub fn into_map(self) -> Map<Name, Value> {
+        self.0.into_iter().collect()
+    }
+}
+
 /// What kind of code a frame runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum FrameKind {
@@ -34,7 +84,7 @@ pub struct Frame<'a> {
     /// The function's code (for functions).
     pub code: Option<Rc<Code>>,
     /// Local variables (not for module frames).
-    pub locals: RefCell<Map<Name, Value>>,
+    pub locals: RefCell<Locals>,
     /// The module's globals.
     pub globals: Cc<PyDict>,
     /// Cells of this frame's shared and free variables.

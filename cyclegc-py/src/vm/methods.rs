@@ -170,11 +170,8 @@ impl Vm {
             let f = args.pos.into_iter().next().unwrap_or_else(Value::none);
             let class = prop.class.clone();
             let new = crate::object::PyInstance::new(class);
-            let _ = new.set_attr(
-                &"__func__".into(),
-                prop.get_attr("__func__").unwrap_or_else(Value::none),
-            );
-            let _ = new.set_attr(&"fset".into(), f);
+            let _ = new.set_attr("__func__", prop.get_attr("__func__").unwrap_or_else(Value::none));
+            let _ = new.set_attr("fset", f);
             Ok(Value::Instance(Cc::new(new)))
         }
         if inst.class.is_builtin() && &*inst.class.name == "property" && name == "setter" {

@@ -16,6 +16,7 @@ pub mod traceback;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::io::Write;
 use std::rc::Rc;
 
@@ -26,10 +27,11 @@ pub use error::{ExecResult, Flow, PyErr, PyResult, TbEntry};
 
 use crate::object::class::Builtin;
 use crate::object::{
-    Args, Map, Name, PyBoundMethod, PyCell, PyClass, PyDict, PyFunction, PyInstance, PyList, PyModule, Value,
+    Args, FxHasher, Map, Name, PyBoundMethod, PyCell, PyClass, PyDict, PyFunction, PyInstance, PyList,
+    PyModule, Value,
 };
 use code::{Body, Code};
-use frame::{Frame, FrameKind};
+use frame::{Frame, FrameKind, Locals};
 
 /// A frame's cells by name.
 type Cells = HashMap<Name, Cc<PyCell>>;
@@ -55,7 +57,7 @@ pub struct Vm {
     /// The built-in classes.
     pub types: Types,
     /// The `builtins` namespace.
-    pub builtins: RefCell<HashMap<Name, Value>>,
+    pub builtins: RefCell<HashMap<Name, Value, BuildHasherDefault<FxHasher>>>,
     /// Imported modules by name.
     pub modules: RefCell<HashMap<Name, Value>>,
     /// The `__main__` module's globals.
@@ -79,6 +81,10 @@ pub struct Vm {
     pub repr_active: RefCell<Vec<usize>>,
     /// Set at shutdown: finalizers and callbacks no longer run Python code.
     pub finalizing: Cell<bool>,
+    /// Set once a `property` exists or a class defines `__setattr__`:
+    /// until then `obj.name = v` on an instance needs no class lookups
+    /// (a program without either stores attributes at list speed).
+    pub setattr_hooks: Cell<bool>,
     /// `gc.garbage`.
     pub gc_garbage: Cc<PyList>,
     /// `gc.callbacks`.
@@ -123,7 +129,7 @@ impl Vm {
         line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         let vm = Vm {
             types,
-            builtins: RefCell::new(HashMap::new()),
+            builtins: RefCell::new(HashMap::default()),
             modules: RefCell::new(HashMap::new()),
             main_globals: Cc::new(PyDict::new()),
             depth: Cell::new(0),
@@ -137,6 +143,7 @@ impl Vm {
             handling: RefCell::new(Vec::new()),
             repr_active: RefCell::new(Vec::new()),
             finalizing: Cell::new(false),
+            setattr_hooks: Cell::new(false),
             gc_garbage: Cc::new(PyList::new(Vec::new())),
             gc_callbacks: Cc::new(PyList::new(Vec::new())),
             weakrefs: RefCell::new(HashMap::new()),
@@ -398,13 +405,25 @@ impl Vm {
     }
 
     /// Binds call arguments to parameters, CPython's messages included.
-    fn bind_args(
-        &self,
-        func: &Cc<PyFunction>,
-        code: &Code,
-        args: Args,
-    ) -> PyResult<(Map<Name, Value>, Cells)> {
+    fn bind_args(&self, func: &Cc<PyFunction>, code: &Code, args: Args) -> PyResult<(Locals, Cells)> {
         let n = code.params.len();
+        // The common call: exactly the positional parameters, no
+        // keywords, no cells; nothing to check, nothing to allocate but
+        // the locals.
+        if args.pos.len() == n
+            && args.kw.is_empty()
+            && code.vararg.is_none()
+            && code.kwarg.is_none()
+            && code.kwonly.is_empty()
+            && func.closure.is_empty()
+            && code.scope.cellvars.is_empty()
+        {
+            let mut locals = Locals::with_capacity(n + 2);
+            for (p, v) in code.params.iter().zip(args.pos) {
+                drop(locals.insert(p.name.clone(), v));
+            }
+            return Ok((locals, HashMap::new()));
+        }
         let mut slots: Vec<Option<Value>> = vec![None; n];
         let mut kwslots: Vec<Option<Value>> = vec![None; code.kwonly.len()];
         let given = args.pos.len();
@@ -474,7 +493,7 @@ impl Vm {
                 }
             }
         }
-        let mut locals = Map::with_capacity_and_hasher(n + 2, Default::default());
+        let mut locals = Locals::with_capacity(n + 2);
         let mut cells: HashMap<Name, Cc<PyCell>> = HashMap::new();
         for (name, cell) in &func.closure {
             cells.insert(name.clone(), cell.clone());
@@ -484,9 +503,7 @@ impl Vm {
         }
         let mut bind = |name: &Name, v: Value| match cells.get(name) {
             Some(cell) => *cell.0.borrow_mut() = Some(v),
-            None => {
-                locals.insert(name.clone(), v);
-            }
+            None => drop(locals.insert(name.clone(), v)),
         };
         for (p, v) in code.params.iter().zip(slots) {
             bind(&p.name, v.unwrap_or_else(Value::none));
@@ -579,7 +596,7 @@ impl Vm {
         let frame = Frame {
             kind: FrameKind::Module,
             code: None,
-            locals: RefCell::new(Map::default()),
+            locals: RefCell::new(Locals::default()),
             globals: self.main_globals.clone(),
             cells: HashMap::new(),
             parent: None,
@@ -661,6 +678,7 @@ fn make_types() -> Types {
             bases: bases.iter().map(|b| (*b).clone()).collect(),
             mro,
             builtin,
+            attr_hint: Default::default(),
         })
     }
     let object = class("object", &[], Builtin::Object);
