@@ -497,22 +497,44 @@ fn mark_trash_weakrefs(s: &State, garbage: &[GcPtr]) {
 /// still intact. Returns whether any ran (and so may have resurrected
 /// something).
 ///
-/// First the weak epoch of all the garbage moves on, so that the weak
-/// references it had stay dead if a finalizer resurrects it, while those
-/// the finalizers make work.
+/// First, if any finalizer is to run, the weak epoch of all the garbage
+/// moves on, so that the weak references it had stay dead if a finalizer
+/// resurrects it, while those the finalizers make work. Garbage none of
+/// whose values has a finalizer to run (`Finalize::has_finalizer`) costs
+/// nothing here.
 fn finalize_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) -> bool {
     if !types::any_finalizer() {
+        return false;
+    }
+    // The objects with a finalizer still to run. `has_finalizer` is user
+    // code: one that panics is taken to say yes.
+    let pending: Vec<GcPtr> = unreachable
+        .iter()
+        .copied()
+        .filter(|p| {
+            let vtable = p.vtable();
+            vtable.finalize.is_some() && p.flags() & flags::FINALIZED == 0 && {
+                let mut has = true;
+                // SAFETY: the garbage is intact until `delete_garbage`.
+                panics.catch(|| has = unsafe { (vtable.has_finalizer)(p.as_counts()) });
+                has
+            }
+        })
+        .collect();
+    if pending.is_empty() {
+        // Nothing can resurrect anything: no weak epoch needs to move on.
         return false;
     }
     for &p in unreachable {
         super::clear_weak_refs_of_live(s, p);
     }
     let mut ran = false;
-    for &p in unreachable {
+    for p in pending {
         let f = p.flags();
         let Some(finalize) = p.vtable().finalize else {
             continue;
         };
+        // Read again: an earlier finalizer may have finalized it.
         if f & flags::FINALIZED == 0 {
             p.set_flags(f | flags::FINALIZED);
             // A finalizer that panicked has run.

@@ -225,6 +225,9 @@ pub(crate) struct VTable {
     /// and the value says it has one (`Finalize::has_finalizer`); returns
     /// whether it ran.
     pub(crate) finalize: Option<unsafe fn(NonNull<Counts>) -> bool>,
+    /// `Finalize::has_finalizer` of the value (which must be alive): whether
+    /// `finalize` would run it.
+    pub(crate) has_finalizer: unsafe fn(NonNull<Counts>) -> bool,
     /// `Trace::class_name` of the value, which must be alive.
     pub(crate) class_name: unsafe fn(NonNull<Counts>) -> String,
     /// The block seen as a `CcBlock<dyn Any>`, for a sized type (a slice
@@ -324,6 +327,7 @@ impl<T: Trace> CcBox<T> {
         } else {
             None
         },
+        has_finalizer: Self::has_finalizer,
         class_name: Self::class_name,
         as_dyn_any: Some(|p| p.cast::<CcBlock<T>>() as NonNull<CcBlock<dyn Any>>),
     };
@@ -385,6 +389,11 @@ impl<T: Trace> CcBox<T> {
     unsafe fn class_name(p: NonNull<Counts>) -> String {
         // SAFETY: the vtable contract: the block is a live `T` with its value.
         unsafe { Self::value(p) }.class_name().into_owned()
+    }
+
+    unsafe fn has_finalizer(p: NonNull<Counts>) -> bool {
+        // SAFETY: the vtable contract: the block is a live `T` with its value.
+        T::__FINALIZE && T::__has_finalizer(unsafe { Self::value(p) })
     }
 
     unsafe fn finalize_erased(p: NonNull<Counts>) -> bool {
@@ -490,6 +499,7 @@ impl<T: Trace> SliceBox<T> {
         dealloc: Self::dealloc,
         release: Self::release,
         finalize: None,
+        has_finalizer: |_| false,
         class_name: Self::class_name,
         as_dyn_any: None,
     };
