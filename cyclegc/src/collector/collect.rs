@@ -603,8 +603,7 @@ fn delete_garbage(s: &State, unreachable: &[GcPtr], panics: &mut FirstPanic) {
             // a sibling's `Drop`) fire now that the object is gone; with a
             // handle still held, they fire when it goes (`release`).
             if p.header().counts.has_weak_callbacks() {
-                let callbacks = death::take_weak_callbacks(s, p.as_counts());
-                death::fire_weak_callbacks(p.as_counts(), p.vtable(), callbacks);
+                death::call_back_on_death(p.as_counts(), p.vtable());
             }
             // SAFETY: the value is gone and no strong handle is left; the
             // joint weak count that strong handles hold is released.

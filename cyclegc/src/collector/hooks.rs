@@ -20,26 +20,35 @@ pub(crate) type Callback = Rc<dyn Fn(Phase, &CallbackInfo)>;
 #[derive(Default)]
 pub(crate) struct FirstPanic {
     first: Option<Panic>,
-    /// `Some(g)` for an automatic collection of generation `g`.
-    automatic: Option<usize>,
-    /// At thread exit: nobody is left to tell, the panics are dropped.
-    swallow: bool,
+    mode: PanicMode,
+}
+
+/// What a collection does with the panics of the user code it runs.
+#[derive(Default)]
+enum PanicMode {
+    /// Keeps the first, to resume it (an explicit collection).
+    #[default]
+    Resume,
+    /// Reports each (an automatic collection of this generation).
+    Report(usize),
+    /// Drops each (at thread exit: nobody is left to tell).
+    Swallow,
 }
 
 impl FirstPanic {
     /// For an automatic collection of generation `generation`.
     pub(crate) fn reporting(generation: usize) -> FirstPanic {
         FirstPanic {
-            automatic: Some(generation),
-            ..FirstPanic::default()
+            first: None,
+            mode: PanicMode::Report(generation),
         }
     }
 
     /// For the collections of a thread's exit.
     pub(crate) fn swallowing() -> FirstPanic {
         FirstPanic {
-            swallow: true,
-            ..FirstPanic::default()
+            first: None,
+            mode: PanicMode::Swallow,
         }
     }
 
@@ -53,14 +62,12 @@ impl FirstPanic {
     /// Keeps `payload` if no panic was kept before (or reports it, in an
     /// automatic collection).
     pub(crate) fn keep(&mut self, payload: Panic) {
-        if self.swallow {
-            return;
-        }
-        match self.automatic {
-            Some(g) => report_automatic(g, &payload),
-            None => {
+        match self.mode {
+            PanicMode::Resume => {
                 self.first.get_or_insert(payload);
             }
+            PanicMode::Report(g) => report_automatic(g, &payload),
+            PanicMode::Swallow => {}
         }
     }
 
